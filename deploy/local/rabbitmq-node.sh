@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Starts or stops a private RabbitMQ node on loopback, from Debian's rabbitmq-server package, for the local
+# run and for tests on machines without a Docker engine. Installs the package when it is missing.
+#
+#   rabbitmq-node.sh start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR   # returns once the node accepts connections
+#   rabbitmq-node.sh stop  NAME DATA_DIR
+#   rabbitmq-node.sh install                                         # just make sure the package is there
+#
+# The node runs as the `rabbitmq` user (Debian's scripts expect that), so DATA_DIR is handed to that user.
+set -euo pipefail
+
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+
+install_server() {
+  if [ -x "$RABBIT_BIN/rabbitmq-server" ]; then return 0; fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "rabbitmq-server is not installed and this user cannot install it: run 'sudo apt-get install -y rabbitmq-server'." >&2
+    exit 1
+  fi
+  echo "Installing rabbitmq-server (Debian package)..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq rabbitmq-server >&2
+  # The package may start a system node on 5672; this project runs its own nodes.
+  if command -v service >/dev/null 2>&1; then service rabbitmq-server stop >/dev/null 2>&1 || true; fi
+}
+
+# Runs a RabbitMQ command as the rabbitmq user with the node's environment.
+as_rabbitmq() {
+  local env="HOME=/var/lib/rabbitmq RABBITMQ_NODENAME=$NODE RABBITMQ_MNESIA_BASE=$DIR/mnesia RABBITMQ_LOG_BASE=$DIR/log \
+RABBITMQ_ENABLED_PLUGINS_FILE=$DIR/enabled_plugins RABBITMQ_CONFIG_FILE=$DIR/rabbitmq RABBITMQ_PID_FILE=$DIR/node.pid ${EXTRA_ENV:-}"
+  if [ "$(id -u)" = 0 ]; then
+    su rabbitmq -s /bin/sh -c "cd '$DIR' && env $env $*"
+  else
+    (cd "$DIR" && env $env "$@")
+  fi
+}
+
+cmd=${1:-}
+case "$cmd" in
+  install)
+    install_server
+    ;;
+  start)
+    [ $# -eq 5 ] || { echo "usage: $0 start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR" >&2; exit 2; }
+    NODE="$2@localhost"; AMQP_PORT=$3; MGMT_PORT=$4; DIR=$5
+    install_server
+    mkdir -p "$DIR/mnesia" "$DIR/log"
+    echo "[rabbitmq_management]." > "$DIR/enabled_plugins"
+    cat > "$DIR/rabbitmq.conf" <<CONF
+listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $MGMT_PORT
+loopback_users.guest = true
+vm_memory_high_watermark.relative = 0.2
+disk_free_limit.absolute = 50MB
+CONF
+    if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$DIR"; fi
+    # Erlang distribution port: keep it away from the defaults so several nodes can run side by side.
+    EXTRA_ENV="RABBITMQ_NODE_PORT=$AMQP_PORT RABBITMQ_DIST_PORT=$((AMQP_PORT + 10000))"
+    as_rabbitmq "$RABBIT_BIN/rabbitmq-server" -detached
+    # Ready once the management API answers (it starts after the AMQP listener); a minute at most.
+    for _ in $(seq 1 300); do
+      if curl -sf -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then exit 0; fi
+      sleep 0.2
+    done
+    echo "RabbitMQ node $NODE did not start within 60 s; its log:" >&2
+    tail -n 40 "$DIR"/log/*.log >&2 || true
+    exit 1
+    ;;
+  stop)
+    [ $# -eq 3 ] || { echo "usage: $0 stop NAME DATA_DIR" >&2; exit 2; }
+    NODE="$2@localhost"; DIR=$3
+    as_rabbitmq "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" stop >/dev/null 2>&1 || true
+    ;;
+  *)
+    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,23 @@
+using SegmentNovuWorker.Ingest.Endpoints;
+using SegmentNovuWorker.Ingest.Extensions;
+using SegmentNovuWorker.Messaging;
+
+namespace SegmentNovuWorker.Ingest;
+
+/// <summary>Builds the ingest API; <c>Program.cs</c> runs it, tests host it on a loopback port.</summary>
+public static class IngestApplication
+{
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddIngestServices();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthEndpoints();
+        app.MapSegmentWebhook();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using SegmentNovuWorker.Ingest;
+
+IngestApplication.Create(args).Run();

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Polly.Timeout;
+
+namespace SegmentNovuWorker.Novu;
+
+/// <summary>
+/// Typed client for the Novu calls the worker makes. It never retries: it turns every answer into success,
+/// <see cref="NovuRetryableException"/> or <see cref="NovuRejectedException"/>, and MassTransit's retry and
+/// redelivery policies decide what happens next.
+/// </summary>
+public sealed class NovuClient(HttpClient http)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary><c>POST /v2/subscribers</c>: creates the subscriber or updates the fields given.</summary>
+    public Task UpsertSubscriberAsync(SubscriberUpsert subscriber, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<JsonNode>(HttpMethod.Post, "v2/subscribers", subscriber, idempotencyKey, "upsert subscriber", cancellationToken);
+
+    /// <summary><c>POST /v1/events/trigger</c>: triggers a workflow; a non-<c>processed</c> status becomes an exception.</summary>
+    public async Task<TriggerResult> TriggerAsync(TriggerRequest trigger, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync<TriggerResult>(HttpMethod.Post, "v1/events/trigger", trigger, idempotencyKey,
+            $"trigger '{trigger.Name}'", cancellationToken);
+        if (result is null)
+            throw new NovuRetryableException("Novu answered the trigger without a data envelope", HttpStatusCode.Created, null, null);
+        if (NovuFailureClassification.FromTriggerStatus(result) is { } failure)
+            throw failure;
+        return result;
+    }
+
+    async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        if (idempotencyKey is not null)
+            request.Headers.TryAddWithoutValidation(IdempotencyKeyHeader, idempotencyKey);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new NovuRetryableException($"Novu did not answer {operation} in time", null, null, null, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new NovuRetryableException($"Could not reach Novu for {operation}: {ex.Message}", null, null, null, ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new NovuRetryableException($"Novu did not answer {operation} in time", null, null, null, ex);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = await ReadErrorMessageAsync(response, cancellationToken);
+                throw NovuFailureClassification.FromResponse(operation, response.StatusCode, RetryAfter(response), message);
+            }
+
+            if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0)
+                return default;
+            try
+            {
+                var envelope = await response.Content.ReadFromJsonAsync<NovuEnvelope<T>>(Json, cancellationToken);
+                return envelope is null ? default : envelope.Data;
+            }
+            catch (JsonException ex)
+            {
+                throw new NovuRetryableException($"Novu answered {operation} with a body that is not JSON: {ex.Message}",
+                    response.StatusCode, null, null, ex);
+            }
+        }
+    }
+
+    static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
+
+    static async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (string.IsNullOrWhiteSpace(text))
+                return response.ReasonPhrase;
+            var error = JsonSerializer.Deserialize<NovuErrorBody>(text, Json);
+            return error?.Message switch
+            {
+                JsonValue value when value.TryGetValue<string>(out var s) => s,
+                JsonArray array => string.Join("; ", array.Select(m => m?.ToString())),
+                null => response.ReasonPhrase,
+                var other => other.ToJsonString(),
+            };
+        }
+        catch (JsonException)
+        {
+            return response.ReasonPhrase;
+        }
+    }
+}

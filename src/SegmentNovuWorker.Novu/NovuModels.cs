@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+
+namespace SegmentNovuWorker.Novu;
+
+/// <summary>Body of <c>POST /v2/subscribers</c> (an upsert). Null fields are left out so they do not erase Novu's values.</summary>
+public sealed record SubscriberUpsert(
+    string SubscriberId,
+    string? FirstName = null,
+    string? LastName = null,
+    string? Email = null,
+    string? Phone = null,
+    string? Avatar = null,
+    string? Locale = null,
+    string? Timezone = null,
+    JsonObject? Data = null);
+
+/// <summary>Body of <c>POST /v1/events/trigger</c>.</summary>
+public sealed record TriggerRequest(string Name, TriggerRecipient To, JsonObject Payload, string TransactionId);
+
+/// <summary>The <c>to</c> of a trigger: one subscriber by id.</summary>
+public sealed record TriggerRecipient(string SubscriberId);
+
+/// <summary>The <c>data</c> of a trigger answer.</summary>
+public sealed record TriggerResult(bool Acknowledged, string Status, string? TransactionId);
+
+/// <summary>Novu's error body: <c>{statusCode, timestamp, path, message, ctx?, errorId?}</c>.</summary>
+public sealed record NovuErrorBody(int StatusCode, string? Path, JsonNode? Message, string? ErrorId);
+
+/// <summary>Novu wraps every success body as <c>{"data": …}</c>.</summary>
+public sealed record NovuEnvelope<T>(T Data);

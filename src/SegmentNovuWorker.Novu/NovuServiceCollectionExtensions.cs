@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace SegmentNovuWorker.Novu;
+
+public static class NovuServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="NovuClient"/>. Polly (through Microsoft.Extensions.Http.Resilience) owns only the
+    /// per-attempt timeout here; retries belong to MassTransit's retry and redelivery policies so that the two
+    /// never multiply.
+    /// </summary>
+    public static IServiceCollection AddNovuClient(this IServiceCollection services)
+    {
+        services.AddOptions<NovuClientOptions>()
+            .BindConfiguration(NovuClientOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddHttpClient<NovuClient>((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<NovuClientOptions>>().Value;
+                var baseUrl = options.BaseUrl.ToString();
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", options.ApiKey);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("SegmentNovuWorker/1.0");
+                // The resilience handler's timeout is the one that counts; this only must not cut it short.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5), // follow DNS changes of api.novu.co
+            })
+            .AddResilienceHandler("novu", (builder, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<NovuClientOptions>>().Value;
+                builder.AddTimeout(options.AttemptTimeout);
+            });
+        return services;
+    }
+}

@@ -1,0 +1,14 @@
+namespace SegmentNovuWorker.NovuStandIn.Behaviour;
+
+/// <summary>
+/// A programmed failure: the next <see cref="Times"/> requests whose path starts with <see cref="PathPrefix"/>
+/// answer <see cref="Status"/> (or, with status 0, the connection is aborted), optionally after <see cref="DelayMs"/>.
+/// </summary>
+public sealed record Fault(
+    string PathPrefix,
+    int Status,
+    int Times = 1,
+    int? RetryAfterSeconds = null,
+    string? Message = null,
+    int DelayMs = 0,
+    string? TriggerStatus = null);

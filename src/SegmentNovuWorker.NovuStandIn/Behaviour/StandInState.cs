@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+
+namespace SegmentNovuWorker.NovuStandIn.Behaviour;
+
+/// <summary>A notification the stand-in actually "sent": one per distinct transactionId, like Novu.</summary>
+public sealed record Notification(string Workflow, string To, JsonNode? Payload, string TransactionId, DateTimeOffset At);
+
+/// <summary>Everything the stand-in remembers. Thread-safe; tests read it directly or over <c>/_standin/*</c>.</summary>
+public sealed class StandInState
+{
+    readonly Lock _gate = new();
+    readonly List<ReceivedRequest> _requests = [];
+    readonly Dictionary<string, JsonObject> _subscribers = new(StringComparer.Ordinal);
+    readonly List<Notification> _notifications = [];
+    readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (string? Name, HashSet<string> Subscribers)> _topics = new(StringComparer.Ordinal);
+    readonly List<FaultSlot> _faults = [];
+
+    sealed class FaultSlot(Fault fault)
+    {
+        public Fault Fault { get; } = fault;
+        public int Remaining { get; set; } = fault.Times;
+    }
+
+    public IReadOnlyList<ReceivedRequest> Requests { get { lock (_gate) return [.. _requests]; } }
+    public IReadOnlyList<Notification> Notifications { get { lock (_gate) return [.. _notifications]; } }
+
+    public IReadOnlyDictionary<string, JsonObject> Subscribers
+    {
+        get { lock (_gate) return _subscribers.ToDictionary(p => p.Key, p => (JsonObject)p.Value.DeepClone()); }
+    }
+
+    public IReadOnlyDictionary<string, string[]> TopicSubscriptions
+    {
+        get { lock (_gate) return _topics.ToDictionary(p => p.Key, p => p.Value.Subscribers.Order().ToArray()); }
+    }
+
+    public string? TopicName(string key) { lock (_gate) return _topics.TryGetValue(key, out var t) ? t.Name : null; }
+
+    public void Record(ReceivedRequest request) { lock (_gate) _requests.Add(request); }
+
+    public void AddFault(Fault fault) { lock (_gate) _faults.Add(new FaultSlot(fault)); }
+
+    /// <summary>Takes one use of the first programmed fault matching this path, if any.</summary>
+    public Fault? TakeFault(string path)
+    {
+        lock (_gate)
+        {
+            var slot = _faults.FirstOrDefault(f => path.StartsWith(f.Fault.PathPrefix, StringComparison.Ordinal));
+            if (slot is null)
+                return null;
+            if (--slot.Remaining <= 0)
+                _faults.Remove(slot);
+            return slot.Fault;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _requests.Clear();
+            _subscribers.Clear();
+            _notifications.Clear();
+            _transactionIds.Clear();
+            _topics.Clear();
+            _faults.Clear();
+        }
+    }
+
+    /// <summary>Creates or updates a subscriber: given fields replace, absent fields stay, <c>data</c> is merged.</summary>
+    public JsonObject UpsertSubscriber(string subscriberId, JsonObject fields)
+    {
+        lock (_gate)
+        {
+            if (!_subscribers.TryGetValue(subscriberId, out var existing))
+                _subscribers[subscriberId] = existing = new JsonObject { ["subscriberId"] = subscriberId };
+            foreach (var (key, value) in fields)
+            {
+                if (key == "subscriberId")
+                    continue;
+                if (key == "data" && value is JsonObject data && existing["data"] is JsonObject current)
+                {
+                    foreach (var (k, v) in data)
+                        current[k] = v?.DeepClone();
+                }
+                else
+                    existing[key] = value?.DeepClone();
+            }
+            return (JsonObject)existing.DeepClone();
+        }
+    }
+
+    public JsonObject? GetSubscriber(string subscriberId)
+    {
+        lock (_gate) return _subscribers.TryGetValue(subscriberId, out var s) ? (JsonObject)s.DeepClone() : null;
+    }
+
+    public bool DeleteSubscriber(string subscriberId)
+    {
+        lock (_gate)
+        {
+            foreach (var topic in _topics.Values)
+                topic.Subscribers.Remove(subscriberId);
+            return _subscribers.Remove(subscriberId);
+        }
+    }
+
+    /// <summary>Triggers a workflow unless this transactionId was seen before; returns whether it fired.</summary>
+    public bool Trigger(string workflow, string to, JsonNode? payload, string transactionId)
+    {
+        lock (_gate)
+        {
+            if (!_transactionIds.Add(transactionId))
+                return false;
+            _notifications.Add(new Notification(workflow, to, payload?.DeepClone(), transactionId, DateTimeOffset.UtcNow));
+            return true;
+        }
+    }
+
+    public void UpsertTopic(string key, string? name)
+    {
+        lock (_gate)
+        {
+            if (_topics.TryGetValue(key, out var topic))
+                _topics[key] = (name ?? topic.Name, topic.Subscribers);
+            else
+                _topics[key] = (name, new HashSet<string>(StringComparer.Ordinal));
+        }
+    }
+
+    public void Subscribe(string key, IEnumerable<string> subscriberIds, bool add)
+    {
+        lock (_gate)
+        {
+            if (!_topics.TryGetValue(key, out var topic))
+                _topics[key] = topic = (null, new HashSet<string>(StringComparer.Ordinal));
+            foreach (var id in subscriberIds)
+            {
+                if (add)
+                    topic.Subscribers.Add(id);
+                else
+                    topic.Subscribers.Remove(id);
+            }
+        }
+    }
+}

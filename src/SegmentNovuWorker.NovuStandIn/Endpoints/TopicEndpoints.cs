@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+
+namespace SegmentNovuWorker.NovuStandIn.Endpoints;
+
+/// <summary><c>/v2/topics</c>: upsert a topic, add or remove subscriptions (at most 100 per call).</summary>
+public static class TopicEndpoints
+{
+    public static void MapTopicEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v2/topics", (HttpContext http, JsonObject? body, StandInState state) =>
+        {
+            if (body?["key"]?.GetValue<string>() is not { Length: > 0 } key)
+                return NovuErrors.Result(http, 422, "Validation failed", new { key = "key must be a non-empty string" });
+            var name = body["name"]?.GetValue<string>();
+            state.UpsertTopic(key, name);
+            return Results.Json(new { data = new { key, name = state.TopicName(key) } }, statusCode: 201);
+        });
+
+        app.MapPost("/v2/topics/{topicKey}/subscriptions", (HttpContext http, string topicKey, JsonObject? body, StandInState state) =>
+            Subscriptions(http, topicKey, body, state, add: true));
+        app.MapDelete("/v2/topics/{topicKey}/subscriptions", (HttpContext http, string topicKey, [FromBody] JsonObject? body, StandInState state) =>
+            Subscriptions(http, topicKey, body, state, add: false));
+    }
+
+    static IResult Subscriptions(HttpContext http, string topicKey, JsonObject? body, StandInState state, bool add)
+    {
+        if (body?["subscriptions"] is not JsonArray { Count: > 0 and <= 100 } ids)
+            return NovuErrors.Result(http, 422, "Validation failed", new { subscriptions = "subscriptions must be an array of 1 to 100 subscriberIds" });
+        var subscriberIds = ids.Select(i => i?.ToString() ?? "").ToArray();
+        state.Subscribe(topicKey, subscriberIds, add);
+        return Results.Json(new { data = new { succeeded = subscriberIds, failed = Array.Empty<string>() } }, statusCode: add ? 201 : 200);
+    }
+}

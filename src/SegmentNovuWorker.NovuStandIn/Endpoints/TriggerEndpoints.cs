@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+
+namespace SegmentNovuWorker.NovuStandIn.Endpoints;
+
+/// <summary><c>/v1/events/trigger</c> and its bulk form. A repeated transactionId is acknowledged but not triggered again.</summary>
+public static class TriggerEndpoints
+{
+    public static void MapTriggerEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events/trigger", (HttpContext http, JsonObject? body, StandInState state, IOptions<StandInOptions> options) =>
+        {
+            var (result, error) = Trigger(body, state, options.Value);
+            return error is null ? Results.Json(new { data = result }, statusCode: 201) : NovuErrors.Result(http, 422, error);
+        });
+
+        app.MapPost("/v1/events/trigger/bulk", (HttpContext http, JsonObject? body, StandInState state, IOptions<StandInOptions> options) =>
+        {
+            if (body?["events"] is not JsonArray events || events.Count is 0 or > 100)
+                return NovuErrors.Result(http, 422, "events must be an array of 1 to 100 triggers");
+            var results = events.Select(e =>
+            {
+                var (result, error) = Trigger(e as JsonObject, state, options.Value);
+                return result ?? new JsonObject { ["acknowledged"] = false, ["status"] = "error", ["error"] = new JsonArray(error) };
+            }).ToArray();
+            return Results.Json(new { data = results }, statusCode: 201);
+        });
+    }
+
+    static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInOptions options)
+    {
+        if (body?["name"]?.GetValue<string>() is not { Length: > 0 } name)
+            return (null, "name must be a non-empty string");
+        if (options.Workflows is { } workflows && !workflows.Contains(name))
+            return (null, $"workflow_not_found: Workflow with identifier {name} cannot be found");
+        var to = body["to"] switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var id) => id,
+            JsonObject o when o["subscriberId"]?.GetValue<string>() is { } id => id,
+            JsonObject o when o["topicKey"]?.GetValue<string>() is { } key => "topic:" + key,
+            JsonArray { Count: > 0 and <= 100 } a => string.Join(",", a.Select(x => x is JsonObject o ? o["subscriberId"]?.ToString() : x?.ToString())),
+            _ => null,
+        };
+        if (to is null)
+            return (null, "to must be a subscriberId, a subscriber, a topic, or an array of at most 100 of them");
+        var transactionId = body["transactionId"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+        state.Trigger(name, to, body["payload"], transactionId);
+        return (new JsonObject { ["acknowledged"] = true, ["status"] = "processed", ["transactionId"] = transactionId }, null);
+    }
+}

@@ -1,0 +1,3 @@
+using SegmentNovuWorker.NovuStandIn;
+
+NovuStandInApp.Create(args).Run();

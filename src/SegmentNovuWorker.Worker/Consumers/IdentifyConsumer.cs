@@ -1,0 +1,29 @@
+using MassTransit;
+using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.Mapping;
+
+namespace SegmentNovuWorker.Worker.Consumers;
+
+/// <summary>identify → <c>POST /v2/subscribers</c> (upsert).</summary>
+public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipients, WorkerMetrics metrics, ILogger<IdentifyConsumer> logger)
+    : IConsumer<IdentifyEvent>
+{
+    public async Task Consume(ConsumeContext<IdentifyEvent> context)
+    {
+        var identify = context.Message;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SegmentMessageId"] = identify.MessageId });
+
+        if (recipients.SubscriberIdFor(identify) is not { } subscriberId)
+        {
+            metrics.Skipped("identify", "missing-user-id");
+            logger.LogInformation("Skipped identify {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", identify.MessageId);
+            return;
+        }
+
+        await novu.UpsertSubscriberAsync(SubscriberMapper.ToSubscriber(identify, subscriberId),
+            IdempotencyKeys.For(identify, "subscriber"), context.CancellationToken);
+        metrics.Delivered("identify");
+        logger.LogInformation("Upserted Novu subscriber {SubscriberId} from identify {SegmentMessageId}", subscriberId, identify.MessageId);
+    }
+}

@@ -1,0 +1,45 @@
+using MassTransit;
+using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.Consumers;
+using SegmentNovuWorker.Worker.Mapping;
+
+namespace SegmentNovuWorker.Worker.Extensions;
+
+public static class WorkerServiceExtensions
+{
+    /// <summary>Options, the Novu client, and MassTransit with one endpoint per Segment call type.</summary>
+    public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkflowMappingOptions>()
+            .BindConfiguration(WorkflowMappingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddNovuClient();
+        builder.Services.AddSingleton<RecipientResolver>();
+        builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddHealthChecks();
+
+        // Start consuming before the host reports started, and never leave a bus starting in the background of a
+        // host that is already stopping (it would consume with a disposed container).
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromMinutes(1);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        builder.Services.AddSegmentNovuMassTransit(x =>
+        {
+            x.AddConsumer<IdentifyConsumer, IdentifyConsumerDefinition>();
+            x.AddConsumer<TrackConsumer, TrackConsumerDefinition>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.UseSegmentNovuHost(context, "segment-novu-worker");
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

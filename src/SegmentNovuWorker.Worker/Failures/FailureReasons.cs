@@ -1,0 +1,12 @@
+namespace SegmentNovuWorker.Worker.Failures;
+
+/// <summary>The reason classes an operator sees on a dead-lettered message.</summary>
+public static class FailureReasons
+{
+    public const string NovuRejected = "novu-rejected";
+    public const string NovuUnavailableExhausted = "novu-unavailable-exhausted";
+    public const string UnmappedEvent = "unmapped-event";
+    public const string MissingUserId = "missing-user-id";
+    public const string InvalidMessage = "invalid-message";
+    public const string Unexpected = "unexpected-error";
+}

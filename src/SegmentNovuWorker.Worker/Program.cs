@@ -1,0 +1,3 @@
+using SegmentNovuWorker.Worker;
+
+WorkerApplication.Create(args).Run();

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Testcontainers.RabbitMq;
+
+namespace SegmentNovuWorker.Testing;
+
+/// <summary>
+/// The real RabbitMQ every integration test runs against, one per test process, each test in a virtual host of its
+/// own. Where a Docker engine answers it comes from Testcontainers; otherwise a private <c>rabbitmq-server</c> node is
+/// started on loopback by <c>deploy/local/rabbitmq-node.sh</c>. With neither, every test that needs it fails with the
+/// reason: a broker test never passes or skips without a broker.
+/// </summary>
+public sealed class RabbitMqBroker
+{
+    static readonly Lazy<Task<RabbitMqBroker>> Instance = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    readonly HttpClient _management;
+    readonly Func<Task> _stop;
+
+    RabbitMqBroker(string host, int amqpPort, int managementPort, string user, string password, string kind, Func<Task> stop)
+    {
+        Host = host;
+        AmqpPort = amqpPort;
+        User = user;
+        Password = password;
+        Kind = kind;
+        _stop = stop;
+        _management = new HttpClient { BaseAddress = new Uri($"http://{host}:{managementPort}/api/") };
+        _management.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        ManagementUri = new Uri($"http://{host}:{managementPort}/");
+    }
+
+    public string Host { get; }
+    public int AmqpPort { get; }
+    public string User { get; }
+    public string Password { get; }
+    public Uri ManagementUri { get; }
+
+    /// <summary>"testcontainers" or "local rabbitmq-server", for test output.</summary>
+    public string Kind { get; }
+
+    /// <summary>The broker of this test process, started on first use.</summary>
+    public static Task<RabbitMqBroker> GetAsync() => Instance.Value;
+
+    /// <summary>A fresh, empty virtual host; its amqp:// URI is what the services get as ConnectionStrings:RabbitMq.</summary>
+    public async Task<Uri> CreateVirtualHostAsync(string? name = null)
+    {
+        name ??= "test-" + Guid.NewGuid().ToString("N")[..12];
+        var escaped = Uri.EscapeDataString(name);
+        (await _management.PutAsJsonAsync($"vhosts/{escaped}", new { })).EnsureSuccessStatusCode();
+        (await _management.PutAsJsonAsync($"permissions/{escaped}/{Uri.EscapeDataString(User)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return new Uri($"amqp://{User}:{Password}@{Host}:{AmqpPort}/{escaped}");
+    }
+
+    public async Task DeleteVirtualHostAsync(Uri amqpUri)
+    {
+        var vhost = amqpUri.AbsolutePath.TrimStart('/');
+        using var response = await _management.DeleteAsync($"vhosts/{vhost}");
+    }
+
+    /// <summary>
+    /// Messages ready in a queue, asked over AMQP (the management API's counts lag by seconds); null when the queue
+    /// does not exist.
+    /// </summary>
+    public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue)
+    {
+        var factory = new ConnectionFactory { Uri = amqpUri };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return null;
+        }
+    }
+
+    static async Task<RabbitMqBroker> StartAsync()
+    {
+        var external = Environment.GetEnvironmentVariable("SNW_TEST_RABBITMQ");
+        if (!string.IsNullOrEmpty(external))
+            return FromExternal(new Uri(external));
+
+        if (await DockerIsReachableAsync())
+            return await StartContainerAsync();
+
+        return await StartLocalNodeAsync();
+    }
+
+    /// <summary>SNW_TEST_RABBITMQ=amqp://user:pass@host:port/ with the management API on port 15672 of the same host.</summary>
+    static RabbitMqBroker FromExternal(Uri uri)
+    {
+        var userInfo = uri.UserInfo.Split(':', 2);
+        var managementPort = int.TryParse(Environment.GetEnvironmentVariable("SNW_TEST_RABBITMQ_MANAGEMENT_PORT"), out var p) ? p : 15672;
+        return new RabbitMqBroker(uri.Host, uri.Port, managementPort, Uri.UnescapeDataString(userInfo[0]),
+            userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : "", "external (SNW_TEST_RABBITMQ)", () => Task.CompletedTask);
+    }
+
+    static async Task<bool> DockerIsReachableAsync()
+    {
+        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (!string.IsNullOrEmpty(host) && !host.StartsWith("unix://", StringComparison.Ordinal))
+            return true; // a remote engine: let Testcontainers connect or fail with its own message
+        var socket = string.IsNullOrEmpty(host) ? "/var/run/docker.sock" : host["unix://".Length..];
+        if (!File.Exists(socket))
+            return false;
+        try
+        {
+            using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    static async Task<RabbitMqBroker> StartContainerAsync()
+    {
+        var container = new RabbitMqBuilder("rabbitmq:3.13-management")
+            .WithPortBinding(15672, true)
+            .Build();
+        await container.StartAsync();
+        var amqp = new Uri(container.GetConnectionString());
+        var userInfo = amqp.UserInfo.Split(':', 2);
+        return new RabbitMqBroker(container.Hostname, amqp.Port, container.GetMappedPublicPort(15672),
+            Uri.UnescapeDataString(userInfo[0]), Uri.UnescapeDataString(userInfo[1]), "testcontainers",
+            async () => await container.DisposeAsync());
+    }
+
+    static async Task<RabbitMqBroker> StartLocalNodeAsync()
+    {
+        var script = Path.Combine(RepositoryRoot(), "deploy", "local", "rabbitmq-node.sh");
+        var amqpPort = FreePort();
+        var managementPort = FreePort();
+        var name = $"snw-test-{amqpPort}";
+        var dataDir = Path.Combine(Path.GetTempPath(), name);
+
+        await RunAsync(script, $"start {name} {amqpPort} {managementPort} {dataDir}",
+            "No Docker engine answered, so the tests start a local rabbitmq-server node, and that failed. " +
+            "Install it with 'apt-get install -y rabbitmq-server' (the test script does) or set SNW_TEST_RABBITMQ.");
+
+        var broker = new RabbitMqBroker("127.0.0.1", amqpPort, managementPort, "guest", "guest", "local rabbitmq-server",
+            () => RunAsync(script, $"stop {name} {dataDir}", "stopping the test broker"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
+        return broker;
+    }
+
+    /// <summary>Stops the node or container; for tests that prove what happens while the broker is down.</summary>
+    public Task StopAsync() => _stop();
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // The node also takes AMQP port + 10000 for Erlang distribution: keep both in range.
+        return port is > 1024 and < 55000 ? port : FreePort();
+    }
+
+    static async Task RunAsync(string script, string arguments, string failure)
+    {
+        var start = new ProcessStartInfo("bash", $"{script} {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException(failure);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{failure}\n{await stdout}\n{await stderr}");
+    }
+
+    /// <summary>The folder holding SegmentNovuWorker.sln, found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SegmentNovuWorker.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("SegmentNovuWorker.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using SegmentNovuWorker.Ingest;
+using SegmentNovuWorker.NovuStandIn;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+using SegmentNovuWorker.Worker;
+
+namespace SegmentNovuWorker.Testing;
+
+/// <summary>
+/// The whole service as a user runs it: the Novu stand-in, the worker and the ingest API, each on its own loopback
+/// port, talking through a fresh virtual host of the real test broker.
+/// </summary>
+public sealed class SegmentNovuStack : IAsyncDisposable
+{
+    public const string NovuApiKey = "test-novu-key";
+
+    SegmentNovuStack(RabbitMqBroker broker, Uri rabbitMq, Dictionary<string, string?> settings)
+    {
+        Broker = broker;
+        RabbitMq = rabbitMq;
+        Settings = settings;
+    }
+
+    public RabbitMqBroker Broker { get; }
+
+    /// <summary>ConnectionStrings:RabbitMq of this stack (its own virtual host).</summary>
+    public Uri RabbitMq { get; }
+
+    public Dictionary<string, string?> Settings { get; }
+    public WebApplication? StandInApp { get; private set; }
+    public WebApplication? WorkerApp { get; private set; }
+    public WebApplication? IngestApp { get; private set; }
+    public Uri NovuUrl { get; private set; } = null!;
+    public Uri IngestUrl { get; private set; } = null!;
+    public Uri WorkerUrl { get; private set; } = null!;
+
+    /// <summary>What the Novu stand-in received and did.</summary>
+    public StandInState Novu => StandInApp!.Services.GetRequiredService<StandInState>();
+
+    /// <summary>An HTTP client for the ingest API.</summary>
+    public HttpClient CreateIngestClient() => new() { BaseAddress = IngestUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <param name="settings">Configuration for the worker and ingest API, over the defaults this stack sets.</param>
+    /// <param name="startWorker">False to start only the stand-in and the ingest API (events then wait in their queues).</param>
+    public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true)
+    {
+        var broker = await RabbitMqBroker.GetAsync();
+        var rabbitMq = await broker.CreateVirtualHostAsync();
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+            ["Novu:ApiKey"] = NovuApiKey,
+            ["Novu:Workflows:User Registered"] = "welcome",
+            ["StandIn:ApiKey"] = NovuApiKey,
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SNW_TEST_LOG_LEVEL") ?? "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+
+        var stack = new SegmentNovuStack(broker, rabbitMq, all);
+        (stack.StandInApp, stack.NovuUrl) = await LoopbackHost.StartAsync(NovuStandInApp.Create, "SegmentNovuWorker.NovuStandIn", all);
+        all.TryAdd("Novu:BaseUrl", stack.NovuUrl.ToString());
+        if (startWorker)
+            await stack.StartWorkerAsync();
+        (stack.IngestApp, stack.IngestUrl) = await LoopbackHost.StartAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", all);
+        return stack;
+    }
+
+    /// <summary>Starts the worker (again, after <see cref="StopWorkerAsync"/>), as a restarted process would.</summary>
+    public async Task StartWorkerAsync()
+    {
+        (WorkerApp, WorkerUrl) = await LoopbackHost.StartAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", Settings);
+    }
+
+    public async Task StopWorkerAsync()
+    {
+        if (WorkerApp is null)
+            return;
+        await WorkerApp.StopAsync();
+        await WorkerApp.DisposeAsync();
+        WorkerApp = null;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails the test with <paramref name="what"/> after the timeout.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in new[] { IngestApp, WorkerApp, StandInApp })
+        {
+            if (app is null)
+                continue;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        await Broker.DeleteVirtualHostAsync(RabbitMq);
+    }
+}
