@@ -57,7 +57,7 @@ disk_free_limit.absolute = 50MB
 CONF
     if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$DIR"; fi
     # Erlang distribution port: keep it away from the defaults so several nodes can run side by side.
-    EXTRA_ENV="RABBITMQ_NODE_PORT=$AMQP_PORT RABBITMQ_DIST_PORT=$((AMQP_PORT + 10000))"
+    EXTRA_ENV="RABBITMQ_NODE_PORT=$AMQP_PORT RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000))"
     as_rabbitmq "$RABBIT_BIN/rabbitmq-server" -detached
     # Ready once the management API answers (it starts after the AMQP listener); a minute at most.
     for _ in $(seq 1 300); do

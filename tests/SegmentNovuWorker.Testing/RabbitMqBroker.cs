@@ -165,8 +165,8 @@ public sealed class RabbitMqBroker
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        // The node also takes AMQP port + 10000 for Erlang distribution: keep both in range.
-        return port is > 1024 and < 55000 ? port : FreePort();
+        // The node also takes AMQP port + 20000 for Erlang distribution (as RabbitMQ does by default): keep both in range.
+        return port is > 1024 and < 45000 ? port : FreePort();
     }
 
     static async Task RunAsync(string script, string arguments, string failure)

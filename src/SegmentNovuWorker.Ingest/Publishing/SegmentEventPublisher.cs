@@ -36,7 +36,7 @@ public sealed class SegmentEventPublisher(IPublishEndpoint publishEndpoint, IOpt
 
     async Task PublishOneAsync(ISegmentEvent segmentEvent, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SegmentMessageId"] = segmentEvent.MessageId });
+        using var scope = logger.BeginSegmentMessageScope(segmentEvent.MessageId);
         await publishEndpoint.Publish(segmentEvent, segmentEvent.GetType(), Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = SegmentMessageIds.ToMessageGuid(segmentEvent.MessageId);

@@ -1,5 +1,6 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -12,7 +13,7 @@ public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipien
     public async Task Consume(ConsumeContext<IdentifyEvent> context)
     {
         var identify = context.Message;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SegmentMessageId"] = identify.MessageId });
+        using var scope = logger.BeginSegmentMessageScope(identify.MessageId);
 
         if (recipients.SubscriberIdFor(identify) is not { } subscriberId)
         {

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
@@ -19,7 +20,7 @@ public sealed class TrackConsumer(
     public async Task Consume(ConsumeContext<TrackEvent> context)
     {
         var track = context.Message;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SegmentMessageId"] = track.MessageId });
+        using var scope = logger.BeginSegmentMessageScope(track.MessageId);
 
         var options = mapping.CurrentValue;
         if (options.WorkflowFor(track.Event) is not { } workflow)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the whole service on this machine: a local RabbitMQ node, the Novu stand-in (unless Novu__ApiKey and
+# Novu__BaseUrl point at a real Novu), the worker and the ingest API. Ctrl-C stops everything.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+AMQP_PORT=${AMQP_PORT:-5672}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-15672}
+INGEST_PORT=${INGEST_PORT:-8080}
+WORKER_PORT=${WORKER_PORT:-8081}
+STANDIN_PORT=${STANDIN_PORT:-4000}
+state="$root/.run"
+mkdir -p "$state"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${started_node:-}" ]; then deploy/local/rabbitmq-node.sh stop snw "$state/rabbitmq"; fi
+}
+trap stop_all INT TERM EXIT
+
+wait_http() { # url name
+  for _ in $(seq 1 150); do
+    if curl -sf "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "$2 did not become ready at $1; see $state/$2.log" >&2
+  exit 1
+}
+
+if curl -sf -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/dev/null 2>&1; then
+  echo "Using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
+else
+  echo "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT..."
+  deploy/local/rabbitmq-node.sh start snw "$AMQP_PORT" "$MANAGEMENT_PORT" "$state/rabbitmq"
+  started_node=1
+fi
+export ConnectionStrings__RabbitMq="${ConnectionStrings__RabbitMq:-amqp://guest:guest@127.0.0.1:$AMQP_PORT/}"
+
+echo "Building..."
+dotnet build SegmentNovuWorker.sln --configuration Release --nologo -v quiet >"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
+bin() { echo "src/$1/bin/Release/net10.0/$1.dll"; }
+
+if [ -z "${Novu__ApiKey:-}" ] || [ -z "${Novu__BaseUrl:-}" ]; then
+  export Novu__BaseUrl="http://127.0.0.1:$STANDIN_PORT" Novu__ApiKey="sandbox-api-key"
+  (cd src/SegmentNovuWorker.NovuStandIn && StandIn__ApiKey="$Novu__ApiKey" exec dotnet "$root/$(bin SegmentNovuWorker.NovuStandIn)" \
+    --urls "http://127.0.0.1:$STANDIN_PORT") >"$state/novu-standin.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$STANDIN_PORT/health/live" novu-standin
+  novu="Novu stand-in  http://127.0.0.1:$STANDIN_PORT  (what it received: curl http://127.0.0.1:$STANDIN_PORT/_standin/requests)"
+else
+  novu="Novu           $Novu__BaseUrl"
+fi
+
+(cd src/SegmentNovuWorker.Worker && exec dotnet "$root/$(bin SegmentNovuWorker.Worker)" --urls "http://127.0.0.1:$WORKER_PORT") >"$state/worker.log" 2>&1 &
+pids+=($!)
+(cd src/SegmentNovuWorker.Ingest && exec dotnet "$root/$(bin SegmentNovuWorker.Ingest)" --urls "http://0.0.0.0:$INGEST_PORT") >"$state/ingest.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$WORKER_PORT/health/ready" worker
+wait_http "http://127.0.0.1:$INGEST_PORT/health/ready" ingest
+
+cat <<INFO
+
+SegmentNovuWorker is running.
+  Ingest API     http://localhost:$INGEST_PORT/webhooks/segment   (health: /health/ready)
+  Worker         http://127.0.0.1:$WORKER_PORT/health/ready
+  $novu
+  RabbitMQ       amqp://127.0.0.1:$AMQP_PORT   management UI http://127.0.0.1:$MANAGEMENT_PORT (guest/guest)
+  Logs           $state/*.log
+
+Send Segment's sample events:
+  curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/identify.json
+  curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/track.json
+
+Ctrl-C stops everything.
+INFO
+
+tail -n 0 -F "$state/worker.log" "$state/ingest.log" &
+pids+=($!)
+wait "${pids[0]}"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against a real RabbitMQ. Where no Docker engine answers, the tests start their
+# own rabbitmq-server node on loopback (deploy/local/rabbitmq-node.sh); this script makes sure the package is there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }; then
+  deploy/local/rabbitmq-node.sh install
+fi
+
+cleanup() {
+  # A test process that died cannot stop its broker node; stop any that are left.
+  for dir in /tmp/snw-test-*; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    deploy/local/rabbitmq-node.sh stop "$name" "$dir" || true
+    rm -rf "$dir"
+  done
+}
+trap cleanup EXIT
+
+log=$(mktemp)
+set +e
+dotnet test SegmentNovuWorker.sln --configuration Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for the whole run, summed over the test projects.
+awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
+     END { printf "%d passed, %d failed\n", p, f }' FS='[ ,]+' "$log"
+rm -f "$log"
+exit "$status"
