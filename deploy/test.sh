@@ -9,9 +9,10 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
+export SNW_TEST_RUN_ID="run$$"
 cleanup() {
-  # A test process that died cannot stop its broker node; stop any that are left.
-  for dir in /tmp/snw-test-*; do
+  # A test process that died cannot stop its broker node; stop any of this run that are left.
+  for dir in "${TMPDIR:-/tmp}"/snw-test-"$SNW_TEST_RUN_ID"-*; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")
     deploy/local/rabbitmq-node.sh stop "$name" "$dir" || true

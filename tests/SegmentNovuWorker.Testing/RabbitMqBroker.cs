@@ -144,7 +144,9 @@ public sealed class RabbitMqBroker
         var script = Path.Combine(RepositoryRoot(), "deploy", "local", "rabbitmq-node.sh");
         var amqpPort = FreePort();
         var managementPort = FreePort();
-        var name = $"snw-test-{amqpPort}";
+        // deploy/test.sh sets SNW_TEST_RUN_ID so it can stop exactly the nodes of its own run if a test process dies.
+        var run = Environment.GetEnvironmentVariable("SNW_TEST_RUN_ID") is { Length: > 0 } id ? id : Environment.ProcessId.ToString();
+        var name = $"snw-test-{run}-{amqpPort}";
         var dataDir = Path.Combine(Path.GetTempPath(), name);
 
         await RunAsync(script, $"start {name} {amqpPort} {managementPort} {dataDir}",

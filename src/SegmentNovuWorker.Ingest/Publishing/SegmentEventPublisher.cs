@@ -14,8 +14,6 @@ public sealed class BrokerUnavailableException(string message, Exception? inner)
 /// </summary>
 public sealed class SegmentEventPublisher(IPublishEndpoint publishEndpoint, IOptions<IngestOptions> options, ILogger<SegmentEventPublisher> logger)
 {
-    public const string SegmentMessageIdHeader = "Segment-MessageId";
-
     public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,7 +38,7 @@ public sealed class SegmentEventPublisher(IPublishEndpoint publishEndpoint, IOpt
         await publishEndpoint.Publish(segmentEvent, segmentEvent.GetType(), Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = SegmentMessageIds.ToMessageGuid(segmentEvent.MessageId);
-            context.Headers.Set(SegmentMessageIdHeader, segmentEvent.MessageId);
+            context.Headers.Set(DeadLetterHeaders.SegmentMessageId, segmentEvent.MessageId);
             // A message no queue takes must fail the publish (and so the request), not vanish.
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                 rabbit.Mandatory = true;

@@ -10,7 +10,7 @@ namespace SegmentNovuWorker.Worker.Consumers;
 /// </summary>
 public static class FailurePolicy
 {
-    public static void UseSegmentNovuFailurePolicy(this IReceiveEndpointConfigurator endpoint)
+    public static void UseSegmentNovuFailurePolicy(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
         endpoint.UseMessageRetry(r =>
         {

@@ -11,6 +11,6 @@ public sealed class IdentifyConsumerDefinition : ConsumerDefinition<IdentifyCons
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<IdentifyConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseSegmentNovuFailurePolicy();
+        endpointConfigurator.UseSegmentNovuFailurePolicy(context);
     }
 }

@@ -11,6 +11,6 @@ public sealed class TrackConsumerDefinition : ConsumerDefinition<TrackConsumer>
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<TrackConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseSegmentNovuFailurePolicy();
+        endpointConfigurator.UseSegmentNovuFailurePolicy(context);
     }
 }

@@ -1,0 +1,35 @@
+namespace SegmentNovuWorker.Messaging;
+
+/// <summary>
+/// Headers the worker puts on a message it moves to an <c>_error</c> queue, so an operator can see why without a
+/// stack trace. MassTransit's own <c>MT-Fault-*</c> headers stay beside them.
+/// </summary>
+public static class DeadLetterHeaders
+{
+    /// <summary>Reason class: <c>novu-rejected</c>, <c>novu-unavailable-exhausted</c>, <c>unmapped-event</c>, <c>missing-user-id</c>, <c>invalid-message</c>, <c>unexpected-error</c>.</summary>
+    public const string Reason = "SNW-Reason";
+
+    /// <summary>The last HTTP status Novu answered (absent when no answer came: timeout, connection refused).</summary>
+    public const string HttpStatus = "SNW-Http-Status";
+
+    /// <summary>Novu's error message (or trigger status); never the API key.</summary>
+    public const string NovuMessage = "SNW-Novu-Message";
+
+    /// <summary>How many times the consumer ran for this message, over all retries and redeliveries.</summary>
+    public const string Attempts = "SNW-Attempts";
+
+    /// <summary>How many delayed redeliveries the message went through.</summary>
+    public const string Redeliveries = "SNW-Redeliveries";
+
+    /// <summary>When the first attempt failed (ISO 8601, UTC).</summary>
+    public const string FirstFailureAt = "SNW-First-Failure-At";
+
+    /// <summary>When the last attempt failed (ISO 8601, UTC).</summary>
+    public const string LastFailureAt = "SNW-Last-Failure-At";
+
+    /// <summary>The Segment messageId, set by the ingest API on every message.</summary>
+    public const string SegmentMessageId = "Segment-MessageId";
+
+    /// <summary>MassTransit's headers that make a message a fault or count its redeliveries; a replay strips them.</summary>
+    public static readonly string[] FaultHeaderPrefixes = ["MT-Fault-", "MT-Reason", "MT-Redelivery-Count", "SNW-"];
+}
