@@ -11,6 +11,7 @@ public static class IngestApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddIngestServices();
+        builder.AddAdminApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -18,6 +19,7 @@ public static class IngestApplication
         app.UseStatusCodePages();
         app.MapHealthEndpoints();
         app.MapSegmentWebhook();
+        app.MapAdminApi();
         return app;
     }
 }

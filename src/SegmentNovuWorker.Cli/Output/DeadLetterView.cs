@@ -1,0 +1,45 @@
+using System.Text.Json;
+using SegmentNovuWorker.Operations.DeadLetters;
+
+namespace SegmentNovuWorker.Cli.Output;
+
+/// <summary>One dead letter in full, for <c>dlq show</c>.</summary>
+static class DeadLetterView
+{
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static async Task WriteAsync(TextWriter output, DeadLetterDetail detail)
+    {
+        var d = detail.DeadLetter;
+        var fields = new (string, object?)[]
+        {
+            ("Segment messageId", d.MessageId),
+            ("Queue", $"{d.Queue} (a replay sends it to {d.OriginalQueue})"),
+            ("Type", d.Type),
+            ("Event", d.EventName),
+            ("User", d.UserId),
+            ("Reason", d.Reason),
+            ("HTTP status", d.HttpStatus),
+            ("Novu message", d.NovuMessage),
+            ("Attempts", d.Attempts),
+            ("Redeliveries", d.Redeliveries),
+            ("First failure", d.FirstFailureAt?.ToString("O")),
+            ("Last failure", d.LastFailureAt?.ToString("O")),
+            ("Exception", d.ExceptionType),
+            ("Exception message", d.ExceptionMessage),
+        };
+        foreach (var (name, value) in fields)
+            await output.WriteLineAsync($"{name,-18} {value?.ToString() ?? "-"}");
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("Headers");
+        var width = detail.Headers.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
+        foreach (var (name, value) in detail.Headers)
+            await output.WriteLineAsync($"  {name.PadRight(width)}  {value?.ReplaceLineEndings(" ")}");
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("Event");
+        await output.WriteLineAsync(detail.Event?.ToJsonString(Pretty) ?? "(the body is not a MassTransit envelope)");
+        await output.WriteLineAsync();
+    }
+}
