@@ -25,8 +25,10 @@ public static class DeadLetterStack
 
     public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null)
     {
+        var broker = await RabbitMqBroker.GetAsync();
         var all = new Dictionary<string, string?>
         {
+            ["RabbitMq:ManagementUrl"] = broker.ManagementUri.ToString(),
             ["Novu:UnmappedEvents"] = "DeadLetter",
             ["Novu:MissingUserId"] = "DeadLetter",
             ["Admin:ApiKey"] = AdminKey,

@@ -18,17 +18,26 @@ public sealed class BrokerConnector(BrokerSettings settings)
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
             AutomaticRecoveryEnabled = false,
         };
+        IConnection? connection = null;
         try
         {
-            return await factory.CreateConnectionAsync(cancellationToken);
+            connection = await factory.CreateConnectionAsync(cancellationToken);
+            // The broker may refuse a virtual host only after the connection opened: a first channel finds out here,
+            // so the operator reads why instead of a later "already closed".
+            await using (await connection.CreateChannelAsync(cancellationToken: cancellationToken))
+            {
+            }
+            return connection;
         }
-        catch (BrokerUnreachableException ex)
+        catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException)
         {
+            if (connection is not null)
+                await connection.DisposeAsync();
             throw Explain(ex);
         }
     }
 
-    OperatorException Explain(BrokerUnreachableException ex)
+    OperatorException Explain(Exception ex)
     {
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
         {
