@@ -3,6 +3,8 @@ namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 /// <summary>
 /// A programmed failure: the next <see cref="Times"/> requests whose path starts with <see cref="PathPrefix"/>
 /// answer <see cref="Status"/> (or, with status 0, the connection is aborted), optionally after <see cref="DelayMs"/>.
+/// With <see cref="AfterProcessing"/> the request is first handled as usual (the subscriber stored, the workflow
+/// triggered) and only the answer is lost, as when a proxy in front of Novu fails.
 /// </summary>
 public sealed record Fault(
     string PathPrefix,
@@ -11,4 +13,5 @@ public sealed record Fault(
     int? RetryAfterSeconds = null,
     string? Message = null,
     int DelayMs = 0,
-    string? TriggerStatus = null);
+    string? TriggerStatus = null,
+    bool AfterProcessing = false);

@@ -16,6 +16,22 @@ public sealed class FaultMiddleware(RequestDelegate next, StandInState state)
         if (fault.DelayMs > 0)
             await Task.Delay(fault.DelayMs, context.RequestAborted);
 
+        if (fault.AfterProcessing)
+        {
+            // Let Novu do the work, then throw its answer away.
+            var original = context.Response.Body;
+            context.Response.Body = Stream.Null;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+            context.Response.Headers.Clear();
+        }
+
         if (fault.Status == 0)
         {
             context.Abort(); // the client sees a reset connection

@@ -22,6 +22,9 @@ public sealed class TrackConsumer(
         var track = context.Message;
         using var scope = logger.BeginSegmentMessageScope(track.MessageId);
 
+        if (string.IsNullOrEmpty(track.Event))
+            throw new InvalidMessageException("A track event needs an event name.");
+
         var options = mapping.CurrentValue;
         if (options.WorkflowFor(track.Event) is not { } workflow)
         {

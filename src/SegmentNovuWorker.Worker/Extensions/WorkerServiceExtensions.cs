@@ -1,7 +1,9 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
+using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.Extensions;
@@ -16,7 +18,14 @@ public static class WorkerServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<RetryOptions>()
+            .BindConfiguration(RetryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddNovuClient();
+        builder.Services.AddSingleton<WaitQueues>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddHealthChecks();

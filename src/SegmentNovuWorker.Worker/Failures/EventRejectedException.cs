@@ -16,3 +16,7 @@ public sealed class UnmappedEventException(string eventName)
 /// <summary>An event without a userId, under <c>Novu:MissingUserId = DeadLetter</c> (or without any id at all).</summary>
 public sealed class MissingUserIdException(string message)
     : EventRejectedException(FailureReasons.MissingUserId, message);
+
+/// <summary>A message that arrived but cannot be what its type says (a track without an event name, say).</summary>
+public sealed class InvalidMessageException(string message)
+    : EventRejectedException(FailureReasons.InvalidMessage, message);

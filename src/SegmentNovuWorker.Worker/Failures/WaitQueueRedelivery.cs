@@ -1,0 +1,77 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Serialization;
+
+namespace SegmentNovuWorker.Worker.Failures;
+
+/// <summary>
+/// Plugs <see cref="WaitQueues"/> into MassTransit's own redelivery pipeline: MassTransit's
+/// <c>RedeliveryRetryFilter</c> still decides whether and when to redeliver (retry policy, <c>Handle</c>/<c>Ignore</c>,
+/// <c>MT-Redelivery-Count</c>); only the <see cref="MessageRedeliveryContext"/> it asks to do the redelivery is ours,
+/// where <c>UseDelayedRedelivery</c> would give it one that needs the delayed-message exchange plugin.
+/// </summary>
+public sealed class WaitQueueRedeliveryConfigurationObserver(
+    IConsumePipeConfigurator configurator,
+    WaitQueues waitQueues,
+    Action<IRedeliveryConfigurator> configure)
+    : ScheduledRedeliveryConfigurationObserver(configurator, configure)
+{
+    protected override IRedeliveryPipeSpecification AddRedeliveryPipeSpecification<TMessage>(IConsumePipeConfigurator configurator)
+    {
+        var specification = new WaitQueueRedeliveryPipeSpecification<TMessage>(waitQueues);
+        configurator.AddPipeSpecification(specification);
+        return specification;
+    }
+}
+
+sealed class WaitQueueRedeliveryPipeSpecification<TMessage>(WaitQueues waitQueues)
+    : IPipeSpecification<ConsumeContext<TMessage>>, IRedeliveryPipeSpecification
+    where TMessage : class
+{
+    public RedeliveryOptions Options { get; set; }
+
+    public void Apply(IPipeBuilder<ConsumeContext<TMessage>> builder) =>
+        builder.AddFilter(new WaitQueueRedeliveryFilter<TMessage>(waitQueues));
+
+    public IEnumerable<ValidationResult> Validate() => [];
+}
+
+sealed class WaitQueueRedeliveryFilter<TMessage>(WaitQueues waitQueues) : IFilter<ConsumeContext<TMessage>>
+    where TMessage : class
+{
+    public void Probe(ProbeContext context) => context.CreateFilterScope("waitQueueRedelivery");
+
+    public Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
+    {
+        context.GetOrAddPayload<MessageRedeliveryContext>(() => new WaitQueueRedeliveryContext<TMessage>(context, waitQueues));
+        return next.Send(context);
+    }
+}
+
+/// <summary>
+/// Parks the message in the wait queue for the delay: the same body, message id and headers, with
+/// <c>MT-Redelivery-Count</c> raised and the failure history (<c>SNW-*</c>) carried on. The send is mandatory and
+/// confirmed before MassTransit acknowledges the original, so a missing wait queue fails the redelivery instead of
+/// dropping the message.
+/// </summary>
+sealed class WaitQueueRedeliveryContext<TMessage>(ConsumeContext<TMessage> context, WaitQueues waitQueues) : MessageRedeliveryContext
+    where TMessage : class
+{
+    public async Task ScheduleRedelivery(TimeSpan delay, Action<ConsumeContext, SendContext>? callback = null)
+    {
+        var queue = Uri.UnescapeDataString(context.ReceiveContext.InputAddress.Segments[^1]);
+        var waitQueue = await waitQueues.EnsureDeclaredAsync(context, queue, waitQueues.Snap(delay));
+        var report = context.ReceiveContext.GetOrAddPayload(() => FailureReport.FromHeaders(context.Headers));
+
+        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{waitQueue}"));
+        var pipe = new ForwardMessagePipe<TMessage>(context, Pipe.Execute<SendContext<TMessage>>(send =>
+        {
+            send.Headers.Set(MessageHeaders.RedeliveryCount, context.GetRedeliveryCount() + 1);
+            report.WriteProgress(send.Headers);
+            if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+                rabbit.Mandatory = true;
+            callback?.Invoke(context, send);
+        }));
+        await endpoint.Send(context.Message, pipe, context.CancellationToken);
+    }
+}

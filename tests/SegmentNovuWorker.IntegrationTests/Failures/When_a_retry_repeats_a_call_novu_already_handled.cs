@@ -1,0 +1,38 @@
+using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+using SegmentNovuWorker.Testing;
+
+namespace SegmentNovuWorker.IntegrationTests.Failures;
+
+public sealed class When_a_retry_repeats_a_call_novu_already_handled
+{
+    [Fact]
+    public async Task Should_reach_novu_twice_but_notify_once()
+    {
+        await using var stack = await FailureStack.StartAsync();
+        // Novu triggers the workflow, then the answer is lost (a 502 from a proxy): the worker must retry.
+        stack.Novu.AddFault(new Fault("/v1/events/trigger", 502, Times: 1, AfterProcessing: true));
+
+        await stack.PostAsync(Samples.Read("track"));
+
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Requests.Count == 2, "the trigger was retried");
+        var requests = stack.Novu.Requests;
+        Assert.Equal([502, 201], requests.Select(r => r.Status));
+        Assert.Equal(requests[0].IdempotencyKey, requests[1].IdempotencyKey);
+        Assert.Equal(requests[0].Body, requests[1].Body); // same transactionId
+        Assert.Single(stack.Novu.Notifications);
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+    }
+
+    [Fact]
+    public async Task Should_not_notify_twice_when_segment_sends_the_same_event_again()
+    {
+        await using var stack = await FailureStack.StartAsync();
+
+        await stack.PostAsync(Samples.Read("track"));
+        await stack.PostAsync(Samples.Read("track"));
+
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Requests.Count == 2, "both deliveries reached Novu");
+        Assert.Single(stack.Novu.Notifications);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using SegmentNovuWorker.Novu;
+
+namespace SegmentNovuWorker.UnitTests.Novu;
+
+/// <summary>The README's failure table, row by row.</summary>
+public sealed class NovuFailureClassificationSpecs
+{
+    [Theory]
+    [InlineData(408)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    [InlineData(599)]
+    public void Should_retry(int status) =>
+        Assert.IsType<NovuRetryableException>(NovuFailureClassification.FromResponse("call", (HttpStatusCode)status, null, "m"));
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(404)]
+    [InlineData(409)]
+    [InlineData(422)]
+    [InlineData(501)]
+    public void Should_reject(int status) =>
+        Assert.IsType<NovuRejectedException>(NovuFailureClassification.FromResponse("call", (HttpStatusCode)status, null, "m"));
+
+    [Fact]
+    public void Should_retry_a_409_that_says_retry_after_since_the_idempotency_key_is_in_flight() =>
+        Assert.IsType<NovuRetryableException>(NovuFailureClassification.FromResponse("call", HttpStatusCode.Conflict, TimeSpan.FromSeconds(1), "m"));
+
+    [Fact]
+    public void Should_keep_retry_after_but_clamp_it()
+    {
+        var honoured = (NovuRetryableException)NovuFailureClassification.FromResponse("call", HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(2), null);
+        var clamped = (NovuRetryableException)NovuFailureClassification.FromResponse("call", HttpStatusCode.ServiceUnavailable, TimeSpan.FromDays(1), null);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), honoured.RetryAfter);
+        Assert.Equal(NovuFailureClassification.MaxRetryAfter, clamped.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("trigger_not_active")]
+    [InlineData("no_workflow_active_steps_defined")]
+    [InlineData("no_workflow_steps_defined")]
+    [InlineData("invalid_recipients")]
+    [InlineData("no_tenant_found")]
+    public void Should_reject_trigger_statuses_no_retry_changes(string status)
+    {
+        var failure = NovuFailureClassification.FromTriggerStatus(new TriggerResult(true, status, "t"));
+
+        Assert.Equal(status, Assert.IsType<NovuRejectedException>(failure).NovuMessage);
+    }
+
+    [Fact]
+    public void Should_accept_processed_and_retry_error()
+    {
+        Assert.Null(NovuFailureClassification.FromTriggerStatus(new TriggerResult(true, "processed", "t")));
+        Assert.IsType<NovuRetryableException>(NovuFailureClassification.FromTriggerStatus(new TriggerResult(true, "error", "t")));
+    }
+}
