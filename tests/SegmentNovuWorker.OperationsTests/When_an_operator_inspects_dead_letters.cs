@@ -29,6 +29,10 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
             Assert.Equal("User Registered", (string)byId[id]["eventName"]!);
             Assert.Equal("user-" + id, (string)byId[id]["userId"]!);
             Assert.Equal("segment-track", (string)byId[id]["originalQueue"]!);
+            Assert.Equal(422, (int)byId[id]["httpStatus"]!);
+            Assert.Equal("subscriber is not valid", (string)byId[id]["novuMessage"]!);
+            Assert.Equal(1, (int)byId[id]["attempts"]!);
+            Assert.NotNull(byId[id]["firstFailureAt"]);
         });
         Assert.All(DeadLetterStack.Unmapped, id => Assert.Equal("unmapped-event", (string)byId[id]["reason"]!));
         Assert.All(DeadLetterStack.NoUser, id => Assert.Equal("missing-user-id", (string)byId[id]["reason"]!));

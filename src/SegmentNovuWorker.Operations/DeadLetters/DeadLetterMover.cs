@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SegmentNovuWorker.Messaging;
@@ -19,7 +21,7 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// </para>
 /// <para>
 /// The one window left is a death between the confirm and the ack: the message is then in both queues. A second
-/// replay sends it again, and it is still delivered once, because the copy keeps its AMQP message_id and body,
+/// replay sends it again, and it is still delivered once, because the copy keeps its AMQP message_id and its event,
 /// so the Segment messageId stays Novu's transactionId (and the Idempotency-Key) and Novu drops the repeat.
 /// Cancellation (Ctrl-C) is honoured only between messages so it never opens that window.
 /// </para>
@@ -79,7 +81,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
                     {
                         // Not cancellable: once published, the ack must follow (see remarks).
                         await channel.BasicPublishAsync("", target, mandatory: true, WithoutFaultHeaders(message.BasicProperties),
-                            message.Body, CancellationToken.None);
+                            EnvelopeWithoutFaultHeaders(message.Body), CancellationToken.None);
                     }
                     catch (PublishException ex)
                     {
@@ -111,17 +113,48 @@ sealed class DeadLetterMover(BrokerConnector connector)
         return new MoveReport(replay ? "replay" : "purge", options.DryRun, outcomes.Count, done, failed, outcomes);
     }
 
+    // What RabbitMQ itself recorded when the message went through a wait queue: history of the dead letter's last life.
+    static readonly string[] BrokerDeathHeaders = ["x-death", "x-first-death-", "x-last-death-"];
+
+    static bool IsFaultHeader(string name) =>
+        DeadLetterHeaders.FaultHeaderPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) ||
+        BrokerDeathHeaders.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The original properties (message_id, content type, persistence) without the fault and redelivery headers.</summary>
     static BasicProperties WithoutFaultHeaders(IReadOnlyBasicProperties original)
     {
         var properties = new BasicProperties(original);
         if (original.Headers is { } headers)
-        {
-            properties.Headers = headers
-                .Where(h => !DeadLetterHeaders.FaultHeaderPrefixes.Any(prefix => h.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
-                .ToDictionary(h => h.Key, h => h.Value);
-        }
+            properties.Headers = headers.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value);
         return properties;
+    }
+
+    /// <summary>
+    /// The body with the same fault headers removed from the MassTransit envelope's own <c>headers</c>. A message that
+    /// went through a wait queue carries <c>MT-Redelivery-Count</c> and <c>SNW-*</c> there too, and MassTransit reads
+    /// them from the envelope as well as from the transport: leaving them would replay it with its budget used up.
+    /// The event, the envelope's messageId and everything else stay as they were; a body that is not such an
+    /// envelope is sent unchanged.
+    /// </summary>
+    static ReadOnlyMemory<byte> EnvelopeWithoutFaultHeaders(ReadOnlyMemory<byte> body)
+    {
+        JsonNode? envelope;
+        try
+        {
+            envelope = JsonNode.Parse(body.Span);
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+        if (envelope?["headers"] is not JsonObject headers)
+            return body;
+        var stale = headers.Select(h => h.Key).Where(IsFaultHeader).ToList();
+        if (stale.Count == 0)
+            return body;
+        foreach (var name in stale)
+            headers.Remove(name);
+        return Encoding.UTF8.GetBytes(envelope.ToJsonString());
     }
 
     /// <summary>Keeps to <paramref name="rate"/> messages per second over the whole run.</summary>

@@ -138,7 +138,8 @@ public static class DeadLetterParser
         null => null,
         byte[] bytes => Encoding.UTF8.GetString(bytes),
         AmqpTimestamp timestamp => DateTimeOffset.FromUnixTimeSeconds(timestamp.UnixTime).ToString("O", CultureInfo.InvariantCulture),
-        IEnumerable<object?> list => string.Join(", ", list.Select(AsText)),
+        IDictionary<string, object?> table => "{" + string.Join(", ", table.Select(e => $"{e.Key}={AsText(e.Value)}")) + "}",
+        IEnumerable<object?> list => "[" + string.Join(", ", list.Select(AsText)) + "]",
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
