@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -11,5 +12,10 @@ public static class OperationsJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static JsonSerializerOptions Indented { get; } = new(Options) { WriteIndented = true };
+    /// <summary>For people reading a terminal: indented, and without escaping quotes or '+' as \u0027 or \u002B.</summary>
+    public static JsonSerializerOptions Indented { get; } = new(Options)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }

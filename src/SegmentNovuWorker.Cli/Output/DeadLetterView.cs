@@ -1,4 +1,4 @@
-using System.Text.Json;
+using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.DeadLetters;
 
 namespace SegmentNovuWorker.Cli.Output;
@@ -6,7 +6,7 @@ namespace SegmentNovuWorker.Cli.Output;
 /// <summary>One dead letter in full, for <c>dlq show</c>.</summary>
 static class DeadLetterView
 {
-    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    const int MaxHeaderWidth = 160;
 
     public static async Task WriteAsync(TextWriter output, DeadLetterDetail detail)
     {
@@ -35,11 +35,18 @@ static class DeadLetterView
         await output.WriteLineAsync("Headers");
         var width = detail.Headers.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
         foreach (var (name, value) in detail.Headers)
-            await output.WriteLineAsync($"  {name.PadRight(width)}  {value?.ReplaceLineEndings(" ")}");
+            await output.WriteLineAsync($"  {name.PadRight(width)}  {Shorten(value)}");
 
         await output.WriteLineAsync();
         await output.WriteLineAsync("Event");
-        await output.WriteLineAsync(detail.Event?.ToJsonString(Pretty) ?? "(the body is not a MassTransit envelope)");
+        await output.WriteLineAsync(detail.Event?.ToJsonString(OperationsJson.Indented) ?? "(the body is not a MassTransit envelope)");
         await output.WriteLineAsync();
+    }
+
+    // A stack trace in full belongs in --json, not in a terminal.
+    static string? Shorten(string? value)
+    {
+        var text = value?.ReplaceLineEndings(" ");
+        return text is { Length: > MaxHeaderWidth } ? text[..MaxHeaderWidth] + "… (--json shows all)" : text;
     }
 }
