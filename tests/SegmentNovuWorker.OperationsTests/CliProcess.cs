@@ -4,7 +4,7 @@ using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.OperationsTests;
 
-/// <summary><c>segment-novu</c> as a separate process (the built SegmentNovuWorker.Cli.dll), for tests that kill it.</summary>
+/// <summary><c>segment-novu</c> as a separate process (the built segment-novu.dll), for tests that kill it.</summary>
 public sealed class CliProcess : IDisposable
 {
     readonly Process _process;
@@ -14,7 +14,7 @@ public sealed class CliProcess : IDisposable
     public static CliProcess Start(params string[] args)
     {
         var configuration = typeof(CliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RabbitMqBroker.RepositoryRoot(), "src", "SegmentNovuWorker.Cli", "bin", configuration, "net10.0", "SegmentNovuWorker.Cli.dll");
+        var dll = Path.Combine(RabbitMqBroker.RepositoryRoot(), "src", "SegmentNovuWorker.Cli", "bin", configuration, "net10.0", "segment-novu.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException("Build the solution first: the tool is run from its build output.", dll);
 

@@ -186,7 +186,8 @@ static class DlqCommands
 
     static async Task<int> WriteReportAsync(CommandRun run, MoveReport report, CancellationToken ct)
     {
-        var exitCode = report.Failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Ok;
+        // Interrupted (Ctrl-C) is partial too: what was not reached is still in _error.
+        var exitCode = report.Failed > 0 || ct.IsCancellationRequested ? ExitCodes.PartialFailure : ExitCodes.Ok;
         if (run.Json)
         {
             await run.Output.WriteLineAsync(JsonSerializer.Serialize(report, OperationsJson.Indented));

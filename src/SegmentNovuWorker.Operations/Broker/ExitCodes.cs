@@ -15,6 +15,6 @@ public static class ExitCodes
     /// <summary>A queue or a message that was named does not exist.</summary>
     public const int NotFound = 3;
 
-    /// <summary>Some messages were handled and some were not (a replay that could not publish one); see the output.</summary>
+    /// <summary>Some messages were handled and some were not (a replay that could not publish one, or was interrupted); see the output.</summary>
     public const int PartialFailure = 4;
 }
