@@ -98,6 +98,33 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
     }
 
     [Fact]
+    public async Task Should_export_the_same_ndjson_as_the_tool()
+    {
+        var cli = await Cli.RunAsync(Stack, "dlq", "export", "--reason", "unmapped-event");
+        using var client = Client();
+
+        using var response = await client.GetAsync("/admin/dlq/export?reason=unmapped-event");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(cli.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), lines);
+        Assert.Equal(2, lines.Length);
+    }
+
+    [Fact]
+    public async Task Should_list_the_service_queues()
+    {
+        using var client = Client();
+
+        var queues = (await JsonOf(await client.GetAsync("/admin/queues"))).AsArray().Select(q => (string)q!["name"]!).ToList();
+
+        Assert.Contains("segment-track", queues);
+        Assert.Contains("segment-track_error", queues);
+        Assert.Contains("segment-identify_error", queues);
+    }
+
+    [Fact]
     public async Task Should_answer_404_for_a_message_that_is_not_dead_lettered()
     {
         using var client = Client();
