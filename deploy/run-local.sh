@@ -11,6 +11,7 @@ INGEST_PORT=${INGEST_PORT:-8080}
 WORKER_PORT=${WORKER_PORT:-8081}
 STANDIN_PORT=${STANDIN_PORT:-4000}
 state="$root/.run"
+node="snw-$AMQP_PORT" # one node per port, so two stacks on different ports can run side by side
 mkdir -p "$state"
 
 pids=()
@@ -19,7 +20,7 @@ stop_all() {
   echo; echo "Stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "${started_node:-}" ]; then deploy/local/rabbitmq-node.sh stop snw "$state/rabbitmq"; fi
+  if [ -n "${started_node:-}" ]; then deploy/local/rabbitmq-node.sh stop "$node" "$state/$node"; fi
 }
 trap stop_all INT TERM EXIT
 
@@ -36,7 +37,7 @@ if curl -sf -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/de
   echo "Using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
 else
   echo "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT..."
-  deploy/local/rabbitmq-node.sh start snw "$AMQP_PORT" "$MANAGEMENT_PORT" "$state/rabbitmq"
+  deploy/local/rabbitmq-node.sh start "$node" "$AMQP_PORT" "$MANAGEMENT_PORT" "$state/$node"
   started_node=1
 fi
 export ConnectionStrings__RabbitMq="${ConnectionStrings__RabbitMq:-amqp://guest:guest@127.0.0.1:$AMQP_PORT/}"

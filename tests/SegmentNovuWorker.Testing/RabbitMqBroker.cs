@@ -70,14 +70,19 @@ public sealed class RabbitMqBroker
     /// Messages ready in a queue, asked over AMQP (the management API's counts lag by seconds); null when the queue
     /// does not exist.
     /// </summary>
-    public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue)
+    public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue) =>
+        (await QueueStateAsync(amqpUri, queue))?.Messages;
+
+    /// <summary>Ready messages and consumers of a queue, over AMQP; null when the queue does not exist.</summary>
+    public static async Task<(uint Messages, uint Consumers)?> QueueStateAsync(Uri amqpUri, string queue)
     {
         var factory = new ConnectionFactory { Uri = amqpUri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+            var ok = await channel.QueueDeclarePassiveAsync(queue);
+            return (ok.MessageCount, ok.ConsumerCount);
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {

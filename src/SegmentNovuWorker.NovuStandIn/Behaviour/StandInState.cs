@@ -55,6 +55,9 @@ public sealed class StandInState
         }
     }
 
+    /// <summary>Novu is healthy again: forget every programmed failure.</summary>
+    public void ClearFaults() { lock (_gate) _faults.Clear(); }
+
     public void Reset()
     {
         lock (_gate)

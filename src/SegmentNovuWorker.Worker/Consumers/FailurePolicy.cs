@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.RetryPolicies;
+using MassTransit.Transports.Components;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
@@ -35,19 +36,24 @@ public static class FailurePolicy
             error.UseFilter(new ErrorTransportFilter());
         });
 
+        // MassTransit's kill switch, as UseKillSwitch would set it up, but kept at hand: it only hears of faults that
+        // leave the pipeline, and a delivery handed to redelivery leaves it as "consumed". The wait-queue redelivery
+        // reports those deliveries to it as the failures they are.
+        KillSwitch? killSwitch = null;
         if (options.KillSwitch.Enabled)
         {
-            endpoint.UseKillSwitch(k => k
+            killSwitch = new KillSwitch(new KillSwitchOptions()
                 .SetActivationThreshold(options.KillSwitch.ActivationThreshold)
                 .SetTripThreshold(options.KillSwitch.TripThreshold)
                 .SetTrackingPeriod(options.KillSwitch.TrackingPeriod)
                 .SetRestartTimeout(options.KillSwitch.RestartTimeout)
                 .SetExceptionFilter(f => f.Handle<NovuRetryableException>()));
+            endpoint.ConnectReceiveEndpointObserver(killSwitch);
         }
 
         // Outer layer first: redelivery wraps the in-process retries (as with MassTransit's UseDelayedRedelivery).
         // The observer connects itself to the endpoint's configuration in its constructor.
-        _ = new WaitQueueRedeliveryConfigurationObserver(endpoint, context.GetRequiredService<WaitQueues>(), r =>
+        _ = new WaitQueueRedeliveryConfigurationObserver(endpoint, context.GetRequiredService<WaitQueues>(), killSwitch, r =>
         {
             r.Handle<NovuRetryableException>();
             r.SetRetryPolicy(filter => new RetryAfterRetryPolicy(new IntervalRetryPolicy(filter, options.RedeliveryDelays)));

@@ -1,6 +1,5 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -13,7 +12,6 @@ public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipien
     public async Task Consume(ConsumeContext<IdentifyEvent> context)
     {
         var identify = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(identify.MessageId);
 
         if (recipients.SubscriberIdFor(identify) is not { } subscriberId)
         {

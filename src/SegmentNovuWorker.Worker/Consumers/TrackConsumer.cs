@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
@@ -20,7 +19,6 @@ public sealed class TrackConsumer(
     public async Task Consume(ConsumeContext<TrackEvent> context)
     {
         var track = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(track.MessageId);
 
         if (string.IsNullOrEmpty(track.Event))
             throw new InvalidMessageException("A track event needs an event name.");

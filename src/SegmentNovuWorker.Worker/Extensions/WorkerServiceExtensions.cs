@@ -46,6 +46,7 @@ public static class WorkerServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");
+                cfg.UseFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
                 cfg.ConfigureEndpoints(context);
             });
         });

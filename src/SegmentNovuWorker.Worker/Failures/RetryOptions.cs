@@ -42,7 +42,7 @@ public sealed class RetryOptions : IValidatableObject
     public TimeSpan MaxInProcessRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary><c>Retry:KillSwitch</c>: stop consuming while Novu fails most calls.</summary>
-    public KillSwitchOptions KillSwitch { get; set; } = new();
+    public OutageOptions KillSwitch { get; set; } = new();
 
     /// <summary>How long a message can spend in redelivery before it is dead-lettered.</summary>
     public TimeSpan TotalRedeliveryWindow => RedeliveryDelays.Aggregate(TimeSpan.Zero, (sum, d) => sum + d);
@@ -63,7 +63,7 @@ public sealed class RetryOptions : IValidatableObject
 /// attempts in <see cref="TrackingPeriod"/> fail with a retryable Novu error, the endpoints stop consuming for
 /// <see cref="RestartTimeout"/> so messages wait in their queues instead of burning their redeliveries.
 /// </summary>
-public sealed class KillSwitchOptions
+public sealed class OutageOptions
 {
     public bool Enabled { get; set; } = true;
 

@@ -13,37 +13,38 @@ namespace SegmentNovuWorker.Worker.Failures;
 public sealed class WaitQueueRedeliveryConfigurationObserver(
     IConsumePipeConfigurator configurator,
     WaitQueues waitQueues,
+    IConsumeObserver? outageObserver,
     Action<IRedeliveryConfigurator> configure)
     : ScheduledRedeliveryConfigurationObserver(configurator, configure)
 {
     protected override IRedeliveryPipeSpecification AddRedeliveryPipeSpecification<TMessage>(IConsumePipeConfigurator configurator)
     {
-        var specification = new WaitQueueRedeliveryPipeSpecification<TMessage>(waitQueues);
+        var specification = new WaitQueueRedeliveryPipeSpecification<TMessage>(waitQueues, outageObserver);
         configurator.AddPipeSpecification(specification);
         return specification;
     }
 }
 
-sealed class WaitQueueRedeliveryPipeSpecification<TMessage>(WaitQueues waitQueues)
+sealed class WaitQueueRedeliveryPipeSpecification<TMessage>(WaitQueues waitQueues, IConsumeObserver? outageObserver)
     : IPipeSpecification<ConsumeContext<TMessage>>, IRedeliveryPipeSpecification
     where TMessage : class
 {
     public RedeliveryOptions Options { get; set; }
 
     public void Apply(IPipeBuilder<ConsumeContext<TMessage>> builder) =>
-        builder.AddFilter(new WaitQueueRedeliveryFilter<TMessage>(waitQueues));
+        builder.AddFilter(new WaitQueueRedeliveryFilter<TMessage>(waitQueues, outageObserver));
 
     public IEnumerable<ValidationResult> Validate() => [];
 }
 
-sealed class WaitQueueRedeliveryFilter<TMessage>(WaitQueues waitQueues) : IFilter<ConsumeContext<TMessage>>
+sealed class WaitQueueRedeliveryFilter<TMessage>(WaitQueues waitQueues, IConsumeObserver? outageObserver) : IFilter<ConsumeContext<TMessage>>
     where TMessage : class
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("waitQueueRedelivery");
 
     public Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
     {
-        context.GetOrAddPayload<MessageRedeliveryContext>(() => new WaitQueueRedeliveryContext<TMessage>(context, waitQueues));
+        context.GetOrAddPayload<MessageRedeliveryContext>(() => new WaitQueueRedeliveryContext<TMessage>(context, waitQueues, outageObserver));
         return next.Send(context);
     }
 }
@@ -53,8 +54,11 @@ sealed class WaitQueueRedeliveryFilter<TMessage>(WaitQueues waitQueues) : IFilte
 /// <c>MT-Redelivery-Count</c> raised and the failure history (<c>SNW-*</c>) carried on. The send is mandatory and
 /// confirmed before MassTransit acknowledges the original, so a missing wait queue fails the redelivery instead of
 /// dropping the message.
+/// MassTransit counts a delivery handed to redelivery as consumed; <paramref name="outageObserver"/> (the kill switch)
+/// is told it failed, so an outage that only ever causes redeliveries still trips it.
 /// </summary>
-sealed class WaitQueueRedeliveryContext<TMessage>(ConsumeContext<TMessage> context, WaitQueues waitQueues) : MessageRedeliveryContext
+sealed class WaitQueueRedeliveryContext<TMessage>(ConsumeContext<TMessage> context, WaitQueues waitQueues, IConsumeObserver? outageObserver)
+    : MessageRedeliveryContext
     where TMessage : class
 {
     public async Task ScheduleRedelivery(TimeSpan delay, Action<ConsumeContext, SendContext>? callback = null)
@@ -73,5 +77,8 @@ sealed class WaitQueueRedeliveryContext<TMessage>(ConsumeContext<TMessage> conte
             callback?.Invoke(context, send);
         }));
         await endpoint.Send(context.Message, pipe, context.CancellationToken);
+
+        if (outageObserver is not null && report.LastException is { } exception)
+            await outageObserver.ConsumeFault(context, exception);
     }
 }

@@ -1,0 +1,36 @@
+using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+using SegmentNovuWorker.Testing;
+
+namespace SegmentNovuWorker.IntegrationTests.Failures;
+
+public sealed class When_novu_has_an_outage
+{
+    [Fact]
+    public async Task Should_stop_consuming_so_messages_wait_in_the_queue_and_resume_by_itself()
+    {
+        await using var stack = await FailureStack.StartAsync(
+            ("Retry:KillSwitch:Enabled", "true"),
+            ("Retry:KillSwitch:ActivationThreshold", "5"),
+            ("Retry:KillSwitch:TripThreshold", "50"),
+            ("Retry:KillSwitch:TrackingPeriod", "00:00:30"),
+            ("Retry:KillSwitch:RestartTimeout", "00:00:04"));
+        stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 100_000));
+
+        for (var i = 0; i < 10; i++)
+            await stack.PostAsync($$"""{"type":"track","messageId":"outage-{{i}}","userId":"u-{{i}}","event":"User Registered"}""");
+
+        // The kill switch trips: the track endpoint has no consumer while Novu is down, and the events (back from
+        // their first wait) sit in the queue instead of using up their redeliveries.
+        await SegmentNovuStack.WaitUntilAsync(
+            () => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, SegmentQueues.Track).GetAwaiter().GetResult() is { Consumers: 0, Messages: > 0 },
+            "the track endpoint stopped consuming and events wait in its queue");
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+
+        stack.Novu.ClearFaults();
+
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 10, "every event was delivered after the outage",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+    }
+}
