@@ -20,9 +20,12 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management)
             throw new OperatorException(ExitCodes.Usage,
                 $"ConnectionStrings:RabbitMq must be an amqp:// URI such as {RabbitMqOptions.DefaultConnectionString}; set it with --connection or the ConnectionStrings__RabbitMq environment variable.");
 
-        var management = configuration[ManagementUrlKey] is { Length: > 0 } url
-            ? new Uri(url.EndsWith('/') ? url : url + "/")
-            : new UriBuilder("http", amqp.Host, 15672, "/").Uri;
+        var management = new UriBuilder("http", amqp.Host, 15672, "/").Uri;
+        if (configuration[ManagementUrlKey] is { Length: > 0 } url)
+        {
+            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out management) || management.Scheme is not ("http" or "https"))
+                throw new OperatorException(ExitCodes.Usage, $"{ManagementUrlKey} (--management-url) must be an http(s):// URL such as http://localhost:15672/.");
+        }
         return new BrokerSettings(amqp, management);
     }
 
