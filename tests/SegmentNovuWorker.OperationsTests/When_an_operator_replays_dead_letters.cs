@@ -70,6 +70,23 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_keep_a_dead_letter_whose_queue_is_gone_and_exit_4()
+    {
+        await _stack.StopWorkerAsync();
+        var factory = new ConnectionFactory { Uri = _stack.RabbitMq };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+            await channel.QueueDeleteAsync(SegmentQueues.Identify);
+
+        var run = await Cli.RunAsync(_stack, "dlq", "replay", "--type", "identify");
+
+        Assert.Equal(ExitCodes.PartialFailure, run.ExitCode);
+        Assert.Contains("queue 'segment-identify' does not exist", run.Output);
+        Assert.Contains("0 of 1 matching dead letter(s) replayed, 1 failed.", run.Output);
+        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Identify));
+    }
+
+    [Fact]
     public async Task Should_refuse_to_replay_without_a_message_id_a_filter_or_all()
     {
         var run = await Cli.RunAsync(_stack, "dlq", "replay");
