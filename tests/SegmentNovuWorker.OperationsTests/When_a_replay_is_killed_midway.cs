@@ -8,7 +8,8 @@ namespace SegmentNovuWorker.OperationsTests;
 /// <summary>The tool dies (SIGKILL) halfway through a slow replay: no dead letter is lost, and none is notified twice.</summary>
 public sealed class When_a_replay_is_killed_midway : IAsyncLifetime
 {
-    const int Count = 12;
+    // At 2 a second the replay of 20 takes 10 s: long enough to be surely killed midway, even on a busy machine.
+    const int Count = 20;
     static readonly string[] Ids = [.. Enumerable.Range(1, Count).Select(i => $"killed-{i:00}")];
     SegmentNovuStack _stack = null!;
 
@@ -25,9 +26,9 @@ public sealed class When_a_replay_is_killed_midway : IAsyncLifetime
     [Fact]
     public async Task Should_lose_and_double_nothing()
     {
-        using (var replay = CliProcess.Start("dlq", "replay", "--all", "--rate", "3", "--connection", _stack.RabbitMq.ToString()))
+        using (var replay = CliProcess.Start("dlq", "replay", "--all", "--rate", "2", "--connection", _stack.RabbitMq.ToString()))
         {
-            await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count >= 3, "the first replayed events reached Novu");
+            await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count >= 2, "the first replayed events reached Novu");
             Assert.False(replay.HasExited, "the replay is still running when it is killed");
             await replay.KillAsync();
         }
