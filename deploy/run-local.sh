@@ -26,14 +26,14 @@ trap stop_all INT TERM EXIT
 
 wait_http() { # url name
   for _ in $(seq 1 150); do
-    if curl -sf "$1" >/dev/null 2>&1; then return 0; fi
+    if curl -sf --max-time 2 "$1" >/dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
   echo "$2 did not become ready at $1; see $state/$2.log" >&2
   exit 1
 }
 
-if curl -sf -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/dev/null 2>&1; then
+if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/dev/null 2>&1; then
   echo "Using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
 else
   echo "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT..."

@@ -15,8 +15,7 @@ cleanup() {
   for dir in "${TMPDIR:-/tmp}"/snw-test-"$SNW_TEST_RUN_ID"-*; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")
-    deploy/local/rabbitmq-node.sh stop "$name" "$dir" || true
-    rm -rf "$dir"
+    deploy/local/rabbitmq-node.sh stop "$name" "$dir" --purge || true
   done
 }
 trap cleanup EXIT
