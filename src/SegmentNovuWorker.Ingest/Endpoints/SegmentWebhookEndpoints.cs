@@ -15,7 +15,6 @@ public static class SegmentWebhookEndpoints
         // Actions webhooks may be configured with PUT or PATCH as well as POST.
         app.MapMethods("/webhooks/segment", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], HandleAsync)
             .WithName("SegmentWebhook")
-            .Accepts<object>("application/json")
             .RequireRateLimiting(SourceRateLimiter.Policy)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
