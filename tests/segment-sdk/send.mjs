@@ -18,7 +18,10 @@ analytics.on('error', (err) => {
   failed = true
   console.error('segment sdk error:', err?.code ?? '', err?.reason?.message ?? err?.message ?? err)
 })
-analytics.on('http_request', (req) => console.log('POST', req.url, req.body?.batch?.map((e) => e.type).join(',')))
+analytics.on('http_request', (req) => {
+  const body = typeof req.body === 'string' ? JSON.parse(req.body) : req.body
+  console.log(req.method, req.url, body?.batch?.map((e) => e.type).join(','))
+})
 
 analytics.identify({ userId, traits: { firstName: 'Sdk', lastName: 'User', email: 'sdk@example.com' } })
 analytics.track({ userId, event: 'User Registered', properties: { plan: 'sdk' } })
