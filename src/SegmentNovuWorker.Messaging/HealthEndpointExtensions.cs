@@ -1,6 +1,5 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 
 namespace SegmentNovuWorker.Messaging;

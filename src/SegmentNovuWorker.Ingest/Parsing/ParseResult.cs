@@ -32,6 +32,17 @@ public sealed record ParseResult
     /// <summary>The body's top-level <c>writeKey</c>, when it has one (Segment's SDKs may send it there instead of Basic auth).</summary>
     public string? WriteKey { get; init; }
 
+    /// <summary>Nothing wrong: no request error and no invalid event.</summary>
+    public bool IsValid => Error is null && Invalid.Count == 0;
+
+    /// <summary>Everything wrong, request-level or per event, with the index of the event when there is one.</summary>
+    public IReadOnlyList<EventError> Errors => Error switch
+    {
+        { Errors.Count: > 0 } e => e.Errors,
+        { } e => [new EventError(null, e.Detail)],
+        null => [.. Invalid.Select(i => new EventError(i.Index, i.Reason))],
+    };
+
     public static ParseResult Refused(int status, string title, string detail, IReadOnlyList<EventError>? errors = null) =>
         new() { Error = new RequestError(status, title, detail, errors ?? []) };
 }

@@ -16,6 +16,11 @@ public sealed record EventOutcome(ISegmentEvent? Event, string? Error, bool Opte
 /// </summary>
 public static class SegmentEventParser
 {
+    static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "identify", "track", "page", "screen", "group", "alias", "delete" };
+
+    /// <summary>A webhook body (one event, or an array of them): see <see cref="SegmentRequestParser"/>.</summary>
+    public static ParseResult Parse(ReadOnlyMemory<byte> body) => SegmentRequestParser.Parse(body, RequestShape.Webhook);
+
     /// <param name="element">The event.</param>
     /// <param name="impliedType">The type the endpoint implies (<c>/v1/track</c> → track); used when the event has none.</param>
     /// <param name="batchContext">A <c>/v1/batch</c>'s top-level <c>context</c>, for an event without its own.</param>
@@ -32,6 +37,8 @@ public static class SegmentEventParser
         type ??= impliedType;
         if (type is not { Length: > 0 })
             return Invalid("The event has no \"type\" (identify, track, page, screen, group, alias, delete).");
+        if (!Types.Contains(type))
+            return Invalid($"Unsupported event type \"{type}\".");
         if (impliedType is not null && type != impliedType)
             return Invalid($"A \"{type}\" event cannot be sent to /v1/{impliedType}.");
 
@@ -75,7 +82,7 @@ public static class SegmentEventParser
                 message = new DeleteEvent(messageId, userId, anonymousId, timestamp, context);
                 break;
             default:
-                return Invalid($"Unsupported event type \"{type}\".");
+                return Invalid($"Unsupported event type \"{type}\".");  // unreachable: Types lists every case above
         }
 
         var integrations = Object(element, "integrations") ?? batchIntegrations;
