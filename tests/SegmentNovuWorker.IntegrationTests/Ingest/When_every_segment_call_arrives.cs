@@ -41,7 +41,9 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
     {
         await PostAsync(Samples.Read("page"));
 
-        await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 1, "the page triggered a workflow");
+        // The stand-in records a request once it has answered it, after its state changed: wait for both.
+        await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 1 && _stack.Novu.Requests.Count == 1,
+            "the page triggered a workflow");
         var request = Assert.Single(_stack.Novu.Requests);
         Assert.Equal("segment-ajs-next-1700000000004-3d4e5f60-trigger", request.IdempotencyKey);
         JsonAssert.Equivalent("""
@@ -81,7 +83,7 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
         await PostAsync(Samples.Read("group"));
 
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.TopicSubscriptions.ContainsKey("group-acme-inc")
-            && _stack.Novu.TopicSubscriptions["group-acme-inc"].Length == 1, "the user joined the topic");
+            && _stack.Novu.TopicSubscriptions["group-acme-inc"].Length == 1 && _stack.Novu.Requests.Count == 2, "the user joined the topic");
         Assert.Equal(["97980cfea0067"], _stack.Novu.TopicSubscriptions["group-acme-inc"]);
         Assert.Equal("Acme Inc", _stack.Novu.TopicName("group-acme-inc"));
         Assert.Equal(["/v2/topics", "/v2/topics/group-acme-inc/subscriptions"], _stack.Novu.Requests.Select(r => r.Path));
@@ -95,7 +97,8 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
 
         await PostAsync(Samples.Read("delete"));
 
-        await SegmentNovuStack.WaitUntilAsync(() => !_stack.Novu.Subscribers.ContainsKey("97980cfea0067"), "the subscriber was deleted");
+        await SegmentNovuStack.WaitUntilAsync(() => !_stack.Novu.Subscribers.ContainsKey("97980cfea0067")
+            && _stack.Novu.Requests.Any(r => r.Method == "DELETE"), "the subscriber was deleted");
         var delete = _stack.Novu.Requests.Single(r => r.Method == "DELETE");
         Assert.Equal(("/v2/subscribers/97980cfea0067", 200), (delete.Path, delete.Status));
     }
