@@ -100,12 +100,17 @@ public static class SegmentEventParser
         bool? novu = null, all = null;
         foreach (var property in i.EnumerateObject())
         {
-            if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                continue; // an object means "on, with settings"
+            // true/false switch a destination; an object switches it on with settings for it.
+            bool? on = property.Value.ValueKind switch
+            {
+                JsonValueKind.True or JsonValueKind.Object => true,
+                JsonValueKind.False => false,
+                _ => null,
+            };
             if (property.NameEquals("Novu"))
-                novu = property.Value.GetBoolean();
+                novu = on;
             else if (property.NameEquals("All"))
-                all = property.Value.GetBoolean();
+                all = on;
         }
         return novu ?? all ?? true;
     }
