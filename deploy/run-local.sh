@@ -68,6 +68,7 @@ cat <<INFO
 
 SegmentNovuWorker is running.
   Ingest API     http://localhost:$INGEST_PORT/webhooks/segment   (health: /health/ready)
+                 http://localhost:$INGEST_PORT/v1/{identify,track,page,screen,group,alias,batch}   (Segment SDKs' host)
   Worker         http://127.0.0.1:$WORKER_PORT/health/ready
   $novu
   RabbitMQ       amqp://127.0.0.1:$AMQP_PORT   management UI http://127.0.0.1:$MANAGEMENT_PORT (guest/guest)
@@ -76,6 +77,7 @@ SegmentNovuWorker is running.
 Send Segment's sample events:
   curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/identify.json
   curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/track.json
+  curl -X POST localhost:$INGEST_PORT/v1/batch -u 'any-write-key:' -H 'content-type: application/json' -d @deploy/samples/batch.json
 
 Ctrl-C stops everything.
 INFO

@@ -9,6 +9,10 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
+# Segment's own Node SDK drives the API in one integration test; it needs Node.js and the locked package.
+command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the Segment SDK test (apt-get install -y nodejs npm)" >&2; exit 1; }
+(cd tests/segment-sdk && npm ci --no-audit --no-fund --loglevel=error)
+
 export SNW_TEST_RUN_ID="run$$"
 cleanup() {
   # A test process that died cannot stop its broker node; stop any of this run that are left.

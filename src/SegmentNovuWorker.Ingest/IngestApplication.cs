@@ -16,8 +16,11 @@ public static class IngestApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapSegmentWebhook();
+        app.MapTrackingApi();
+        app.LogSourceSecurity();
         return app;
     }
 }

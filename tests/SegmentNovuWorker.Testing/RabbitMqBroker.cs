@@ -90,6 +90,28 @@ public sealed class RabbitMqBroker
         }
     }
 
+    /// <summary>
+    /// The bodies of the messages in a queue (MassTransit envelopes, as JSON text), read without taking them: they are
+    /// fetched unacknowledged and go back to the queue when the channel closes. A queue that does not exist (the ingest
+    /// declares a queue when it first publishes to it) holds none.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PeekMessagesAsync(Uri amqpUri, string queue, int max = 10_000)
+    {
+        var factory = new ConnectionFactory { Uri = amqpUri };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var bodies = new List<string>();
+        try
+        {
+            while (bodies.Count < max && await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404 && bodies.Count == 0)
+        {
+        }
+        return bodies;
+    }
+
     static async Task<RabbitMqBroker> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("SNW_TEST_RABBITMQ");
