@@ -1,6 +1,5 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
@@ -13,7 +12,6 @@ public sealed class AliasConsumer(WorkerMetrics metrics, ILogger<AliasConsumer> 
     public Task Consume(ConsumeContext<AliasEvent> context)
     {
         var alias = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(alias.MessageId);
         metrics.Skipped("alias", "novu-cannot-merge");
         logger.LogInformation("Skipped alias {SegmentMessageId} of {PreviousId} to {UserId}: Novu cannot merge subscribers",
             alias.MessageId, alias.PreviousId, alias.UserId);

@@ -1,6 +1,5 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -13,7 +12,6 @@ public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients
     public async Task Consume(ConsumeContext<DeleteEvent> context)
     {
         var delete = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(delete.MessageId);
 
         if (recipients.SubscriberIdFor(delete) is not { } subscriberId)
         {

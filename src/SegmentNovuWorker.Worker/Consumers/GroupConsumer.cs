@@ -2,7 +2,6 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -23,7 +22,6 @@ public sealed class GroupConsumer(
     public async Task Consume(ConsumeContext<GroupEvent> context)
     {
         var group = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(group.MessageId);
 
         if (recipients.SubscriberIdFor(group) is not { } subscriberId)
         {

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -19,7 +18,6 @@ public sealed class ScreenConsumer(
     public async Task Consume(ConsumeContext<ScreenEvent> context)
     {
         var screen = context.Message;
-        using var scope = logger.BeginSegmentMessageScope(screen.MessageId);
 
         // Most screens are not meant to notify anyone: only the mapped names are, so an unmapped one is routine.
         if (mapping.CurrentValue.ScreenWorkflowFor(screen.Name) is not { } workflow)
