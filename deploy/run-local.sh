@@ -26,14 +26,14 @@ trap stop_all INT TERM EXIT
 
 wait_http() { # url name
   for _ in $(seq 1 150); do
-    if curl -sf "$1" >/dev/null 2>&1; then return 0; fi
+    if curl -sf --max-time 2 "$1" >/dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
   echo "$2 did not become ready at $1; see $state/$2.log" >&2
   exit 1
 }
 
-if curl -sf -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/dev/null 2>&1; then
+if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" >/dev/null 2>&1; then
   echo "Using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
 else
   echo "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT..."
@@ -68,6 +68,7 @@ cat <<INFO
 
 SegmentNovuWorker is running.
   Ingest API     http://localhost:$INGEST_PORT/webhooks/segment   (health: /health/ready)
+                 http://localhost:$INGEST_PORT/v1/{identify,track,page,screen,group,alias,batch}   (Segment SDKs' host)
   Worker         http://127.0.0.1:$WORKER_PORT/health/ready
   $novu
   RabbitMQ       amqp://127.0.0.1:$AMQP_PORT   management UI http://127.0.0.1:$MANAGEMENT_PORT (guest/guest)
@@ -76,6 +77,7 @@ SegmentNovuWorker is running.
 Send Segment's sample events:
   curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/identify.json
   curl -X POST localhost:$INGEST_PORT/webhooks/segment -H 'content-type: application/json' -d @deploy/samples/track.json
+  curl -X POST localhost:$INGEST_PORT/v1/batch -u 'any-write-key:' -H 'content-type: application/json' -d @deploy/samples/batch.json
 
 Ctrl-C stops everything.
 INFO

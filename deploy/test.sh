@@ -9,14 +9,17 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
+# Segment's own Node SDK drives the API in one integration test; it needs Node.js and the locked package.
+command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the Segment SDK test (apt-get install -y nodejs npm)" >&2; exit 1; }
+(cd tests/segment-sdk && npm ci --no-audit --no-fund --loglevel=error)
+
 export SNW_TEST_RUN_ID="run$$"
 cleanup() {
   # A test process that died cannot stop its broker node; stop any of this run that are left.
   for dir in "${TMPDIR:-/tmp}"/snw-test-"$SNW_TEST_RUN_ID"-*; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")
-    deploy/local/rabbitmq-node.sh stop "$name" "$dir" || true
-    rm -rf "$dir"
+    deploy/local/rabbitmq-node.sh stop "$name" "$dir" --purge || true
   done
 }
 trap cleanup EXIT

@@ -3,7 +3,7 @@
 # run and for tests on machines without a Docker engine. Installs the package when it is missing.
 #
 #   rabbitmq-node.sh start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR   # returns once the node accepts connections
-#   rabbitmq-node.sh stop  NAME DATA_DIR
+#   rabbitmq-node.sh stop  NAME DATA_DIR [--purge]                  # --purge also deletes DATA_DIR
 #   rabbitmq-node.sh install                                         # just make sure the package is there
 #
 # The node runs as the `rabbitmq` user (Debian's scripts expect that), so DATA_DIR is handed to that user.
@@ -59,22 +59,28 @@ CONF
     # Erlang distribution port: keep it away from the defaults so several nodes can run side by side.
     EXTRA_ENV="RABBITMQ_NODE_PORT=$AMQP_PORT RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000))"
     as_rabbitmq "$RABBIT_BIN/rabbitmq-server" -detached
-    # Ready once the management API answers (it starts after the AMQP listener); a minute at most.
-    for _ in $(seq 1 300); do
-      if curl -sf -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then exit 0; fi
+    # Ready once the management API answers (it starts after the AMQP listener); a minute at most. A node that
+    # could not take its ports halts: give up as soon as its process is gone.
+    for i in $(seq 1 300); do
+      if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then exit 0; fi
+      if [ "$i" -gt 25 ] && [ -f "$DIR/node.pid" ] && ! kill -0 "$(cat "$DIR/node.pid")" 2>/dev/null; then break; fi
+      if grep -qs eaddrinuse "$DIR"/log/*.log; then break; fi # a port was taken meanwhile; the caller may try others
       sleep 0.2
     done
-    echo "RabbitMQ node $NODE did not start within 60 s; its log:" >&2
+    echo "RabbitMQ node $NODE did not start; its log:" >&2
     tail -n 40 "$DIR"/log/*.log >&2 || true
     exit 1
     ;;
   stop)
-    [ $# -eq 3 ] || { echo "usage: $0 stop NAME DATA_DIR" >&2; exit 2; }
+    [ $# -ge 3 ] || { echo "usage: $0 stop NAME DATA_DIR [--purge]" >&2; exit 2; }
     NODE="$2@localhost"; DIR=$3
     as_rabbitmq "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" stop >/dev/null 2>&1 || true
+    # A node that never came up may still have its process: make sure nothing of it is left.
+    if [ -f "$DIR/node.pid" ]; then kill "$(cat "$DIR/node.pid")" 2>/dev/null || true; fi
+    if [ "${4:-}" = "--purge" ]; then rm -rf "$DIR"; fi
     ;;
   *)
-    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR" >&2
+    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR [--purge]" >&2
     exit 2
     ;;
 esac

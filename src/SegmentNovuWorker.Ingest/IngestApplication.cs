@@ -17,8 +17,11 @@ public static class IngestApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapSegmentWebhook();
+        app.MapTrackingApi();
+        app.LogSourceSecurity();
         app.MapAdminApi();
         return app;
     }

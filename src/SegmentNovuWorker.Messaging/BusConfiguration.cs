@@ -62,6 +62,12 @@ public static class BusConfiguration
     {
         BindQueue<IdentifyEvent>(cfg, SegmentQueues.Identify);
         BindQueue<TrackEvent>(cfg, SegmentQueues.Track);
+        BindQueue<PageEvent>(cfg, SegmentQueues.Page);
+        BindQueue<ScreenEvent>(cfg, SegmentQueues.Screen);
+        BindQueue<GroupEvent>(cfg, SegmentQueues.Group);
+        BindQueue<DeleteEvent>(cfg, SegmentQueues.Delete);
+        BindQueue<AliasEvent>(cfg, SegmentQueues.Alias);
+        BindQueue<RejectedEvent>(cfg, SegmentQueues.Rejected);
     }
 
     static void BindQueue<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)

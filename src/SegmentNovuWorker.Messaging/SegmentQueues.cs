@@ -8,6 +8,11 @@ public static class SegmentQueues
 {
     public const string Identify = "segment-identify";
     public const string Track = "segment-track";
+    public const string Page = "segment-page";
+    public const string Screen = "segment-screen";
+    public const string Group = "segment-group";
+    public const string Delete = "segment-delete";
+    public const string Alias = "segment-alias";
 
     /// <summary>Events the ingest API could not accept (inside an otherwise valid batch), kept with their reason.</summary>
     public const string Rejected = "segment-rejected";

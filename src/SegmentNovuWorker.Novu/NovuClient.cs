@@ -37,6 +37,30 @@ public sealed class NovuClient(HttpClient http)
         return result;
     }
 
+    /// <summary><c>DELETE /v2/subscribers/{subscriberId}</c>: removes the subscriber and its topic subscriptions.</summary>
+    public async Task DeleteSubscriberAsync(string subscriberId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync<JsonNode>(HttpMethod.Delete, "v2/subscribers/" + Uri.EscapeDataString(subscriberId), null, null,
+                "delete subscriber", cancellationToken);
+        }
+        catch (NovuException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone (never identified, or a redelivered deletion that went through): a GDPR deletion is
+            // idempotent, and the subscriber not existing is exactly what was asked for.
+        }
+    }
+
+    /// <summary><c>POST /v2/topics</c>: creates the topic, or renames it when <see cref="TopicUpsert.Name"/> is given.</summary>
+    public Task UpsertTopicAsync(TopicUpsert topic, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<JsonNode>(HttpMethod.Post, "v2/topics", topic, idempotencyKey, $"upsert topic '{topic.Key}'", cancellationToken);
+
+    /// <summary><c>POST /v2/topics/{topicKey}/subscriptions</c>: adds subscribers (at most 100) to a topic.</summary>
+    public Task AddTopicSubscriptionsAsync(string topicKey, TopicSubscriptions subscriptions, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<JsonNode>(HttpMethod.Post, $"v2/topics/{Uri.EscapeDataString(topicKey)}/subscriptions", subscriptions, idempotencyKey,
+            $"subscribe to topic '{topicKey}'", cancellationToken);
+
     async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
         CancellationToken cancellationToken)
     {

@@ -23,6 +23,12 @@ public sealed record TriggerRecipient(string SubscriberId);
 /// <summary>The <c>data</c> of a trigger answer.</summary>
 public sealed record TriggerResult(bool Acknowledged, string Status, string? TransactionId);
 
+/// <summary>Body of <c>POST /v2/topics</c> (an upsert); a null name leaves Novu's as it is.</summary>
+public sealed record TopicUpsert(string Key, string? Name = null);
+
+/// <summary>Body of <c>POST /v2/topics/{topicKey}/subscriptions</c>: at most 100 subscriberIds.</summary>
+public sealed record TopicSubscriptions(IReadOnlyList<string> Subscriptions);
+
 /// <summary>Novu's error body: <c>{statusCode, timestamp, path, message, ctx?, errorId?}</c>.</summary>
 public sealed record NovuErrorBody(int StatusCode, string? Path, JsonNode? Message, string? ErrorId);
 

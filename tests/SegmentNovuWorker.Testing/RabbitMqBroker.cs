@@ -90,6 +90,28 @@ public sealed class RabbitMqBroker
         }
     }
 
+    /// <summary>
+    /// The bodies of the messages in a queue (MassTransit envelopes, as JSON text), read without taking them: they are
+    /// fetched unacknowledged and go back to the queue when the channel closes. A queue that does not exist (the ingest
+    /// declares a queue when it first publishes to it) holds none.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PeekMessagesAsync(Uri amqpUri, string queue, int max = 10_000)
+    {
+        var factory = new ConnectionFactory { Uri = amqpUri };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var bodies = new List<string>();
+        try
+        {
+            while (bodies.Count < max && await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404 && bodies.Count == 0)
+        {
+        }
+        return bodies;
+    }
+
     static async Task<RabbitMqBroker> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("SNW_TEST_RABBITMQ");
@@ -147,21 +169,33 @@ public sealed class RabbitMqBroker
     static async Task<RabbitMqBroker> StartLocalNodeAsync()
     {
         var script = Path.Combine(RepositoryRoot(), "deploy", "local", "rabbitmq-node.sh");
-        var amqpPort = FreePort();
-        var managementPort = FreePort();
         // deploy/test.sh sets SNW_TEST_RUN_ID so it can stop exactly the nodes of its own run if a test process dies.
         var run = Environment.GetEnvironmentVariable("SNW_TEST_RUN_ID") is { Length: > 0 } id ? id : Environment.ProcessId.ToString();
-        var name = $"snw-test-{run}-{amqpPort}";
-        var dataDir = Path.Combine(Path.GetTempPath(), name);
 
-        await RunAsync(script, $"start {name} {amqpPort} {managementPort} {dataDir}",
-            "No Docker engine answered, so the tests start a local rabbitmq-server node, and that failed. " +
-            "Install it with 'apt-get install -y rabbitmq-server' (the test script does) or set SNW_TEST_RABBITMQ.");
+        // Free ports are only free until someone takes them (other test processes start nodes too): try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            var amqpPort = FreePort();
+            var managementPort = FreePort();
+            var name = $"snw-test-{run}-{amqpPort}";
+            var dataDir = Path.Combine(Path.GetTempPath(), name);
+            try
+            {
+                await RunAsync(script, $"start {name} {amqpPort} {managementPort} {dataDir}",
+                    "No Docker engine answered, so the tests start a local rabbitmq-server node, and that failed. " +
+                    "Install it with 'apt-get install -y rabbitmq-server' (the test script does) or set SNW_TEST_RABBITMQ.");
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await RunAsync(script, $"stop {name} {dataDir} --purge", "cleaning up a test broker that did not start");
+                continue;
+            }
 
-        var broker = new RabbitMqBroker("127.0.0.1", amqpPort, managementPort, "guest", "guest", "local rabbitmq-server",
-            () => RunAsync(script, $"stop {name} {dataDir}", "stopping the test broker"));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
-        return broker;
+            var broker = new RabbitMqBroker("127.0.0.1", amqpPort, managementPort, "guest", "guest", "local rabbitmq-server",
+                () => RunAsync(script, $"stop {name} {dataDir} --purge", "stopping the test broker"));
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
+            return broker;
+        }
     }
 
     /// <summary>Stops the node or container; for tests that prove what happens while the broker is down.</summary>

@@ -1,47 +1,46 @@
 using Microsoft.Extensions.Options;
+using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
-using SegmentNovuWorker.Ingest.Publishing;
+using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
-/// <summary><c>POST /webhooks/segment</c>: Segment's Webhooks destination (classic, and Actions with batching).</summary>
+/// <summary><c>/webhooks/segment</c>: Segment's Webhooks destination (classic, and Actions single or batch mode).</summary>
 public static class SegmentWebhookEndpoints
 {
-    /// <summary>Segment's own limit for one request (<c>/v1/batch</c>); a webhook batch is held to it too.</summary>
-    public const int MaxRequestBytes = 500 * 1024;
+    public const string Source = "webhook";
 
     public static void MapSegmentWebhook(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/segment", HandleAsync)
+        // Actions webhooks may be configured with PUT or PATCH as well as POST.
+        app.MapMethods("/webhooks/segment", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], HandleAsync)
             .WithName("SegmentWebhook")
-            .Accepts<object>("application/json")
+            .RequireRateLimiting(SourceRateLimiter.Policy)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    static async Task<IResult> HandleAsync(HttpContext http, SegmentEventPublisher publisher, IOptions<IngestOptions> options)
+    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment)
     {
-        var body = await RequestBody.ReadAsync(http.Request, MaxRequestBytes, http.RequestAborted);
-        if (body is null)
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
-                detail: $"A request may carry at most {MaxRequestBytes} bytes.");
+        if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
+            return unsupported;
 
-        var parsed = SegmentEventParser.Parse(body.Value);
-        if (!parsed.IsValid)
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Segment event",
-                detail: string.Join(" ", parsed.Errors.Select(e => e.Index is { } i ? $"Event {i}: {e.Detail}" : e.Detail)),
-                extensions: new Dictionary<string, object?> { ["errors"] = parsed.Errors });
+        var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, SegmentLimits.MaxRequestBytes, http.RequestAborted);
+        if (tooLarge is not null)
+            return tooLarge;
 
-        try
-        {
-            await publisher.PublishAsync(parsed.Events, http.RequestAborted);
-        }
-        catch (BrokerUnavailableException ex)
-        {
-            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Events not accepted", detail: ex.Message);
-        }
+        // Verified on the raw bytes before parsing: nothing unsigned is even read as an event.
+        var secrets = segment.Value.AllSharedSecrets;
+        if (secrets.Count > 0 && !SegmentSignature.IsValid(body.Span, http.Request.Headers[SegmentSignature.Header], secrets))
+            return EventIntake.Problem(StatusCodes.Status401Unauthorized, "Invalid signature",
+                $"{SegmentSignature.Header} must be the HMAC-SHA1 of the body with the shared secret configured in Segment.");
 
-        return Results.Ok(new { success = true, accepted = parsed.Events.Count });
+        var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook);
+        if (parsed.Error is { } error)
+            return EventIntake.Refused(error);
+        return await intake.PublishAsync(http, parsed, Source);
     }
 }

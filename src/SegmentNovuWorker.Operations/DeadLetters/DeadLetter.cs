@@ -6,7 +6,8 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// <param name="Queue">The <c>_error</c> queue it is in.</param>
 /// <param name="OriginalQueue">The queue a replay sends it back to.</param>
 /// <param name="MessageId">The Segment messageId (also Novu's transactionId for a track).</param>
-/// <param name="Type"><c>track</c>, <c>identify</c>, or the message type's name.</param>
+/// <param name="Type"><c>track</c>, <c>identify</c>, <c>page</c>, … : the message type's name without "Event".</param>
+/// <param name="EventName">A track's event name, a page's or screen's name.</param>
 /// <param name="Reason">The worker's reason class (<c>SNW-Reason</c>), else derived from MassTransit's exception type, else <c>unknown</c>.</param>
 public sealed record DeadLetter(
     string Queue,

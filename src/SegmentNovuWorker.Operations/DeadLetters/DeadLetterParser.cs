@@ -42,7 +42,7 @@ public static class DeadLetterParser
             OriginalQueue: OriginalQueueOf(queue, Header(headers, "MT-Fault-InputAddress")),
             MessageId: segmentMessageId,
             Type: TypeOf(envelope, queue),
-            EventName: Text(message, "event"),
+            EventName: Text(message, "event") ?? Text(message, "name"), // a track's event, a page's or screen's name
             UserId: Text(message, "userId"),
             Reason: Header(headers, DeadLetterHeaders.Reason) ?? ReasonOf(exceptionType),
             HttpStatus: Int(Header(headers, DeadLetterHeaders.HttpStatus)),
@@ -91,12 +91,9 @@ public static class DeadLetterParser
                 name = name[..^"Event".Length];
             return name.ToLowerInvariant();
         }
-        return queue switch
-        {
-            _ when queue.StartsWith(SegmentQueues.Track, StringComparison.Ordinal) => "track",
-            _ when queue.StartsWith(SegmentQueues.Identify, StringComparison.Ordinal) => "identify",
-            _ => "unknown",
-        };
+        // No envelope: the queue says it, "segment-page_error" → "page".
+        var original = OriginalQueueOf(queue, null);
+        return original.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal) ? original[SegmentQueues.Prefix.Length..] : "unknown";
     }
 
     static JsonNode? TryParse(ReadOnlyMemory<byte> body)

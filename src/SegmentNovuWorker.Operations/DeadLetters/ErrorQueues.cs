@@ -7,7 +7,12 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// <summary>The <c>_error</c> queues an operation looks at, with how many messages each held when it started.</summary>
 static class ErrorQueues
 {
-    static readonly string[] Known = [SegmentQueues.ErrorQueueOf(SegmentQueues.Identify), SegmentQueues.ErrorQueueOf(SegmentQueues.Track)];
+    /// <summary>The <c>_error</c> queue of every consumer endpoint of the worker.</summary>
+    static readonly string[] Known = [.. new[]
+    {
+        SegmentQueues.Identify, SegmentQueues.Track, SegmentQueues.Page, SegmentQueues.Screen,
+        SegmentQueues.Group, SegmentQueues.Alias, SegmentQueues.Delete,
+    }.Select(SegmentQueues.ErrorQueueOf)];
 
     /// <summary>
     /// The filter's queue (which must exist), or every known <c>_error</c> queue that exists: one that does not

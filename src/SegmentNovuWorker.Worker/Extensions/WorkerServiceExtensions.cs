@@ -43,6 +43,11 @@ public static class WorkerServiceExtensions
         {
             x.AddConsumer<IdentifyConsumer, IdentifyConsumerDefinition>();
             x.AddConsumer<TrackConsumer, TrackConsumerDefinition>();
+            x.AddConsumer<PageConsumer, PageConsumerDefinition>();
+            x.AddConsumer<ScreenConsumer, ScreenConsumerDefinition>();
+            x.AddConsumer<GroupConsumer, GroupConsumerDefinition>();
+            x.AddConsumer<DeleteConsumer, DeleteConsumerDefinition>();
+            x.AddConsumer<AliasConsumer, AliasConsumerDefinition>();
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");

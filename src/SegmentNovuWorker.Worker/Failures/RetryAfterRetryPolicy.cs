@@ -30,16 +30,19 @@ public sealed class RetryAfterRetryPolicy(IRetryPolicy inner, TimeSpan? maxRetry
         _ => null,
     };
 
-    /// <summary>Applies Retry-After to what the inner policy decided; null when the layer must give up.</summary>
-    static RetryContext<T>? Adjust<T>(RetryContext<T> decided, Exception exception, TimeSpan? maxRetryAfter)
+    /// <summary>
+    /// Applies Retry-After to what the inner policy decided: the same answer with a delay of at least Retry-After, or
+    /// false when the wait is too long for this layer.
+    /// </summary>
+    static bool Adjust<T>(bool canRetry, ref RetryContext<T> retryContext, Exception exception, TimeSpan? maxRetryAfter)
         where T : class
     {
-        var retryAfter = RetryAfterOf(exception);
-        if (retryAfter is null)
-            return decided;
+        if (!canRetry || RetryAfterOf(exception) is not { } retryAfter)
+            return canRetry;
         if (retryAfter > maxRetryAfter)
-            return null;
-        return new Delayed<T>(decided, retryAfter.Value, maxRetryAfter);
+            return false;
+        retryContext = new Delayed<T>(retryContext, retryAfter, maxRetryAfter);
+        return true;
     }
 
     sealed class PolicyContext<T>(RetryPolicyContext<T> inner, TimeSpan? maxRetryAfter) : RetryPolicyContext<T>
@@ -47,16 +50,8 @@ public sealed class RetryAfterRetryPolicy(IRetryPolicy inner, TimeSpan? maxRetry
     {
         public T Context => inner.Context;
 
-        public bool CanRetry(Exception exception, out RetryContext<T> retryContext)
-        {
-            var canRetry = inner.CanRetry(exception, out retryContext);
-            if (!canRetry)
-                return false;
-            if (Adjust(retryContext, exception, maxRetryAfter) is not { } adjusted)
-                return false;
-            retryContext = adjusted;
-            return true;
-        }
+        public bool CanRetry(Exception exception, out RetryContext<T> retryContext) =>
+            Adjust(inner.CanRetry(exception, out retryContext), ref retryContext, exception, maxRetryAfter);
 
         public Task RetryFaulted(Exception exception) => inner.RetryFaulted(exception);
         public void Cancel() => inner.Cancel();
@@ -76,16 +71,8 @@ public sealed class RetryAfterRetryPolicy(IRetryPolicy inner, TimeSpan? maxRetry
 
         public TimeSpan? Delay => inner.Delay is { } delay && delay > retryAfter ? delay : retryAfter;
 
-        public bool CanRetry(Exception exception, out RetryContext<T> retryContext)
-        {
-            var canRetry = inner.CanRetry(exception, out retryContext);
-            if (!canRetry)
-                return false;
-            if (Adjust(retryContext, exception, maxRetryAfter) is not { } adjusted)
-                return false;
-            retryContext = adjusted;
-            return true;
-        }
+        public bool CanRetry(Exception exception, out RetryContext<T> retryContext) =>
+            Adjust(inner.CanRetry(exception, out retryContext), ref retryContext, exception, maxRetryAfter);
 
         public Task RetryFaulted(Exception exception) => inner.RetryFaulted(exception);
         public Task PreRetry() => inner.PreRetry();

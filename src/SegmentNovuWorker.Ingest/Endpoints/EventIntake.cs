@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Ingest.Publishing;
+using SegmentNovuWorker.Messaging;
+
+namespace SegmentNovuWorker.Ingest.Endpoints;
+
+/// <summary>The steps every Segment source shares: content type, bounded read, publish with confirms, the answer.</summary>
+public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<IngestOptions> options, TimeProvider clock, ILogger<EventIntake> logger)
+{
+    /// <summary>
+    /// Segment and its SDKs send <c>application/json</c> (any charset); analytics.js's beacon sends <c>text/plain</c>, so that
+    /// is read as JSON too. Anything else (a form post, no content type) is refused before the body is read.
+    /// </summary>
+    public static IResult? UnsupportedContentType(HttpRequest request)
+    {
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || type.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+                || (type.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))))
+            return null;
+        return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            $"Send Segment events as application/json, not '{request.ContentType ?? "(none)"}'.");
+    }
+
+    /// <summary>Reads the body, stopping as soon as it passes <paramref name="maxBytes"/> (413).</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, IResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
+        return body is { } b
+            ? (b, null)
+            : (default, Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"This request may carry at most {maxBytes} bytes."));
+    }
+
+    public static IResult Refused(RequestError error) =>
+        Problem(error.Status, error.Title, error.Detail, error.Errors.Count == 0
+            ? null
+            : new Dictionary<string, object?> { ["errors"] = error.Errors });
+
+    public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
+
+    /// <summary>
+    /// Publishes the valid events and, to <c>segment-rejected</c>, the invalid ones of a batch; answers 200 only once the
+    /// broker confirmed all of them, 503 with <c>Retry-After</c> otherwise.
+    /// </summary>
+    /// <param name="source"><c>webhook</c> or <c>tracking-api</c>, recorded on rejected events.</param>
+    public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source)
+    {
+        var receivedAt = clock.GetUtcNow();
+        var rejected = parsed.Invalid.Select(e =>
+            new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source));
+        foreach (var invalid in parsed.Invalid)
+        {
+            using var scope = logger.BeginSegmentMessageScope(invalid.MessageId);
+            logger.LogWarning("Set aside event {Index} of a {Source} batch in {Queue}: {Reason}", invalid.Index, source, SegmentQueues.Rejected, invalid.Reason);
+        }
+
+        try
+        {
+            await publisher.PublishAsync([.. parsed.Events, .. rejected], http.RequestAborted);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", ex.Message);
+        }
+
+        logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
+            parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
+        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut));
+    }
+}
+
+/// <summary>
+/// The 200 answer: Segment's own <c>{"success":true}</c>, plus what became of the request's events. <c>rejected</c> events
+/// are in <c>segment-rejected</c>; <c>optedOut</c> ones asked (<c>integrations</c>) not to go to Novu.
+/// </summary>
+public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut);

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+using SegmentNovuWorker.Ingest.Authentication;
+using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Ingest.RateLimiting;
+
+namespace SegmentNovuWorker.Ingest.Endpoints;
+
+/// <summary>
+/// Segment's tracking-API shape (<c>/v1/identify</c>, <c>/v1/track</c>, …, <c>/v1/batch</c>), so Segment's own SDKs and any
+/// Segment-compatible sender can post straight here. Answers as Segment does: <c>200 {"success":true}</c>.
+/// </summary>
+public static class TrackingApiEndpoints
+{
+    public const string Source = "tracking-api";
+
+    static readonly string[] Calls = ["identify", "track", "page", "screen", "group", "alias"];
+
+    public static void MapTrackingApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1")
+            .RequireRateLimiting(SourceRateLimiter.Policy)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        foreach (var call in Calls)
+        {
+            v1.MapPost("/" + call, (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment) =>
+                    HandleAsync(http, intake, segment.Value, RequestShape.TrackingCall, call, SegmentLimits.MaxEventBytes))
+                .WithName("Tracking" + char.ToUpperInvariant(call[0]) + call[1..]);
+        }
+        v1.MapPost("/batch", (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment) =>
+                HandleAsync(http, intake, segment.Value, RequestShape.TrackingBatch, null, SegmentLimits.MaxRequestBytes))
+            .WithName("TrackingBatch");
+    }
+
+    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, SegmentOptions segment, RequestShape shape,
+        string? call, int maxBytes)
+    {
+        if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
+            return unsupported;
+
+        // A key in the Authorization header is checked before the body is read; one in the body only after.
+        var headerKey = WriteKeys.FromAuthorization(http.Request.Headers.Authorization);
+        if (headerKey is not null && !WriteKeys.IsAccepted(headerKey, segment.WriteKeys))
+            return Unauthorized();
+
+        var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, maxBytes, http.RequestAborted);
+        if (tooLarge is not null)
+            return tooLarge;
+
+        var parsed = SegmentRequestParser.Parse(body, shape, call);
+        if (headerKey is null && !WriteKeys.IsAccepted(parsed.WriteKey, segment.WriteKeys))
+            return Unauthorized();
+        if (parsed.Error is { } error)
+            return EventIntake.Refused(error);
+        return await intake.PublishAsync(http, parsed, Source);
+    }
+
+    static IResult Unauthorized() =>
+        EventIntake.Problem(StatusCodes.Status401Unauthorized, "Unknown write key",
+            "Send a configured write key as 'Authorization: Basic base64(<writeKey>:)' or as \"writeKey\" in the body.");
+}

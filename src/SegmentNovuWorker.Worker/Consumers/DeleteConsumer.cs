@@ -1,0 +1,27 @@
+using MassTransit;
+using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.Mapping;
+
+namespace SegmentNovuWorker.Worker.Consumers;
+
+/// <summary>Segment's user deletion (GDPR) → <c>DELETE /v2/subscribers/{subscriberId}</c>; one already gone is success.</summary>
+public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients, WorkerMetrics metrics, ILogger<DeleteConsumer> logger)
+    : IConsumer<DeleteEvent>
+{
+    public async Task Consume(ConsumeContext<DeleteEvent> context)
+    {
+        var delete = context.Message;
+
+        if (recipients.SubscriberIdFor(delete) is not { } subscriberId)
+        {
+            metrics.Skipped("delete", "missing-user-id");
+            logger.LogInformation("Skipped delete {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", delete.MessageId);
+            return;
+        }
+
+        await novu.DeleteSubscriberAsync(subscriberId, context.CancellationToken);
+        metrics.Delivered("delete");
+        logger.LogInformation("Deleted Novu subscriber {SubscriberId} for Segment user deletion {SegmentMessageId}", subscriberId, delete.MessageId);
+    }
+}

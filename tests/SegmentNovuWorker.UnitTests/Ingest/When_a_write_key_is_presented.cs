@@ -1,0 +1,32 @@
+using System.Text;
+using SegmentNovuWorker.Ingest.Authentication;
+
+namespace SegmentNovuWorker.UnitTests.Ingest;
+
+public sealed class When_a_write_key_is_presented
+{
+    static string Basic(string userInfo) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(userInfo));
+
+    [Theory]
+    [InlineData("wk-1:", "wk-1")]
+    [InlineData("wk-1", "wk-1")]
+    [InlineData("wk-1:ignored", "wk-1")]
+    [InlineData(":", null)]
+    public void Should_read_it_as_the_basic_user_name(string userInfo, string? expected) =>
+        Assert.Equal(expected, WriteKeys.FromAuthorization(Basic(userInfo)));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer abc")]
+    [InlineData("Basic !!!")]
+    public void Should_find_none_in_other_headers(string? header) => Assert.Null(WriteKeys.FromAuthorization(header));
+
+    [Fact]
+    public void Should_accept_only_configured_keys_and_any_key_when_none_are_configured()
+    {
+        Assert.True(WriteKeys.IsAccepted("b", ["a", "b"]));
+        Assert.False(WriteKeys.IsAccepted("c", ["a", "b"]));
+        Assert.False(WriteKeys.IsAccepted(null, ["a"]));
+        Assert.True(WriteKeys.IsAccepted(null, []));
+    }
+}
