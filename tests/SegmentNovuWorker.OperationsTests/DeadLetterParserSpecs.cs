@@ -71,12 +71,14 @@ public sealed class DeadLetterParserSpecs
             (deadLetter.MessageId, deadLetter.Type, deadLetter.EventName, deadLetter.UserId, deadLetter.OriginalQueue));
     }
 
-    [Fact]
-    public void Should_still_list_a_message_whose_body_is_not_json()
+    [Theory]
+    [InlineData("segment-identify_error", "identify", "segment-identify")]
+    [InlineData("segment-page_error", "page", "segment-page")]
+    public void Should_still_list_a_message_whose_body_is_not_json(string queue, string type, string originalQueue)
     {
-        var deadLetter = Parse(new() { ["Segment-MessageId"] = Text("ajs-2") }, body: "not json", queue: "segment-identify_error");
+        var deadLetter = Parse(new() { ["Segment-MessageId"] = Text("ajs-2") }, body: "not json", queue: queue);
 
-        Assert.Equal(("ajs-2", "identify", "segment-identify", "unknown"),
+        Assert.Equal(("ajs-2", type, originalQueue, "unknown"),
             (deadLetter.MessageId, deadLetter.Type, deadLetter.OriginalQueue, deadLetter.Reason));
     }
 }
