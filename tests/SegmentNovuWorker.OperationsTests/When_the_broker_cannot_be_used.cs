@@ -75,11 +75,16 @@ public sealed class When_the_broker_cannot_be_used
         Assert.Contains("management API at http://127.0.0.1:1/ is not reachable", run.Error);
     }
 
-    [Fact]
-    public async Task Should_exit_1_on_a_usage_error()
+    [Theory]
+    [InlineData("dlq", "list", "--page", "first")]
+    [InlineData("dlq", "list", "--since", "yesterday")]
+    [InlineData("dlq", "replay", "--connection", "amqp://guest:guest@127.0.0.1:1/")]
+    [InlineData("queues", "--management-url", "not a url")]
+    public async Task Should_exit_1_on_a_usage_error(params string[] args)
     {
-        var run = await Cli.RunAsync("dlq", "list", "--page", "first");
+        var run = await Cli.RunAsync(args);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.NotEmpty(run.Error);
     }
 }
