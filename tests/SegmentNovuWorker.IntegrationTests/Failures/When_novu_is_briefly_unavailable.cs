@@ -23,9 +23,9 @@ public sealed class When_novu_is_briefly_unavailable
     [Fact]
     public async Task Should_retry_a_reset_connection_and_a_timed_out_attempt()
     {
-        await using var stack = await FailureStack.StartAsync(("Novu:AttemptTimeout", "00:00:00.500"));
+        await using var stack = await FailureStack.StartAsync(("Novu:AttemptTimeout", "00:00:01.500"));
         stack.Novu.AddFault(new Fault("/v2/subscribers", 0, Times: 1));              // connection reset
-        stack.Novu.AddFault(new Fault("/v2/subscribers", 201, Times: 1, DelayMs: 2000)); // slower than the attempt timeout
+        stack.Novu.AddFault(new Fault("/v2/subscribers", 201, Times: 1, DelayMs: 5000)); // slower than the attempt timeout
 
         await stack.PostAsync(Samples.Read("identify"));
 
