@@ -11,6 +11,7 @@ public static class IngestApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddIngestServices();
+        builder.AddAdminApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -21,6 +22,7 @@ public static class IngestApplication
         app.MapSegmentWebhook();
         app.MapTrackingApi();
         app.LogSourceSecurity();
+        app.MapAdminApi();
         return app;
     }
 }

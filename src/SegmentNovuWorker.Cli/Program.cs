@@ -1,0 +1,3 @@
+using SegmentNovuWorker.Cli;
+
+return await SegmentNovuCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using SegmentNovuWorker.Cli.Commands;
+
+namespace SegmentNovuWorker.Cli;
+
+/// <summary>The <c>segment-novu</c> command line; tests run it in-process with their own writers.</summary>
+public static class SegmentNovuCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("Inspect, replay and purge SegmentNovuWorker's dead letters, and see its queues.")
+        {
+            GlobalOptions.Connection,
+            GlobalOptions.ManagementUrl,
+            GlobalOptions.Json,
+            QueuesCommand.Create(),
+            DlqCommands.Create(),
+        };
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        return await root.Parse(args).InvokeAsync(invocation);
+    }
+}
