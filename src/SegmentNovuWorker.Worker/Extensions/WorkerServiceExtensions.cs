@@ -27,6 +27,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<WaitQueues>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
+        builder.Services.AddScoped<WorkflowTrigger>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddHealthChecks();
 
