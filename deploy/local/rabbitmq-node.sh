@@ -19,8 +19,14 @@ install_server() {
   fi
   echo "Installing rabbitmq-server (Debian package)..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq rabbitmq-server >&2
+  local log
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq rabbitmq-server; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "Installing rabbitmq-server failed (output above)." >&2
+    exit 1
+  fi
+  rm -f "$log"
   # The package may start a system node on 5672; this project runs its own nodes.
   if command -v service >/dev/null 2>&1; then service rabbitmq-server stop >/dev/null 2>&1 || true; fi
 }
