@@ -13,12 +13,8 @@ public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients
     {
         var delete = context.Message;
 
-        if (recipients.SubscriberIdFor(delete) is not { } subscriberId)
-        {
-            metrics.Skipped("delete", "missing-user-id");
-            logger.LogInformation("Skipped delete {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", delete.MessageId);
+        if (recipients.SubscriberIdFor(delete, "delete") is not { } subscriberId)
             return;
-        }
 
         await novu.DeleteSubscriberAsync(subscriberId, context.CancellationToken);
         metrics.Delivered("delete");

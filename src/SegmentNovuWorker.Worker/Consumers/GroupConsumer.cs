@@ -23,12 +23,8 @@ public sealed class GroupConsumer(
     {
         var group = context.Message;
 
-        if (recipients.SubscriberIdFor(group) is not { } subscriberId)
-        {
-            metrics.Skipped("group", "missing-user-id");
-            logger.LogInformation("Skipped group {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", group.MessageId);
+        if (recipients.SubscriberIdFor(group, "group") is not { } subscriberId)
             return;
-        }
 
         var topicKey = mapping.CurrentValue.TopicKeyFor(group.GroupId);
         // The topic is upserted first so it carries the group's name; the subscription call alone would create it unnamed.

@@ -13,12 +13,8 @@ public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipien
     {
         var identify = context.Message;
 
-        if (recipients.SubscriberIdFor(identify) is not { } subscriberId)
-        {
-            metrics.Skipped("identify", "missing-user-id");
-            logger.LogInformation("Skipped identify {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", identify.MessageId);
+        if (recipients.SubscriberIdFor(identify, "identify") is not { } subscriberId)
             return;
-        }
 
         await novu.UpsertSubscriberAsync(SubscriberMapper.ToSubscriber(identify, subscriberId),
             IdempotencyKeys.For(identify, "subscriber"), context.CancellationToken);

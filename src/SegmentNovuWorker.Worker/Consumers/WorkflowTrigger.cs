@@ -24,12 +24,8 @@ public sealed class WorkflowTrigger(NovuClient novu, RecipientResolver recipient
             return;
         }
 
-        if (recipients.SubscriberIdFor(segmentEvent) is not { } subscriberId)
-        {
-            metrics.Skipped(type, "missing-user-id");
-            logger.LogInformation("Skipped {Type} {SegmentMessageId}: no userId (Novu:MissingUserId is Skip)", type, segmentEvent.MessageId);
+        if (recipients.SubscriberIdFor(segmentEvent, type) is not { } subscriberId)
             return;
-        }
 
         var result = await novu.TriggerAsync(TriggerMapper.ToTrigger(segmentEvent, properties, workflow, subscriberId),
             IdempotencyKeys.For(segmentEvent, "trigger"), cancellationToken);
