@@ -20,15 +20,26 @@ public static class SegmentQueues
     /// <summary>Every queue name of the service starts with this.</summary>
     public const string Prefix = "segment-";
 
+    const string ErrorSuffix = "_error";
+    const string SkippedSuffix = "_skipped";
+    const string WaitInfix = "_wait_";
+
     /// <summary>MassTransit moves a message that failed for good to this queue.</summary>
-    public static string ErrorQueueOf(string queue) => queue + "_error";
+    public static string ErrorQueueOf(string queue) => queue + ErrorSuffix;
+
+    public static bool IsErrorQueue(string name) => name.EndsWith(ErrorSuffix, StringComparison.Ordinal);
+
+    /// <summary>The queue whose dead letters <paramref name="errorQueue"/> holds (the name itself when it is not an error queue).</summary>
+    public static string MainQueueOf(string errorQueue) => IsErrorQueue(errorQueue) ? errorQueue[..^ErrorSuffix.Length] : errorQueue;
 
     /// <summary>
     /// Where a message waits out a delayed redelivery of <paramref name="delay"/>: a queue with that TTL that
-    /// dead-letters back to <paramref name="queue"/>'s exchange.
+    /// dead-letters back to <paramref name="queue"/>.
     /// </summary>
-    public static string WaitQueueOf(string queue, TimeSpan delay) => $"{queue}_wait_{(long)delay.TotalSeconds}s";
+    public static string WaitQueueOf(string queue, TimeSpan delay) => $"{queue}{WaitInfix}{(long)delay.TotalSeconds}s";
 
-    /// <summary>MassTransit moves a message that no consumer on the endpoint handles to this queue.</summary>
-    public static string SkippedQueueOf(string queue) => queue + "_skipped";
+    public static bool IsWaitQueue(string name) => name.Contains(WaitInfix, StringComparison.Ordinal);
+
+    /// <summary>Is this where MassTransit moves a message that no consumer on the endpoint handles?</summary>
+    public static bool IsSkippedQueue(string name) => name.EndsWith(SkippedSuffix, StringComparison.Ordinal);
 }

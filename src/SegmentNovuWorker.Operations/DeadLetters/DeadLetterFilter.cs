@@ -1,3 +1,5 @@
+using SegmentNovuWorker.Messaging;
+
 namespace SegmentNovuWorker.Operations.DeadLetters;
 
 /// <summary>Which dead letters an operation applies to; every criterion given must hold. No criteria: all of them.</summary>
@@ -28,5 +30,5 @@ public sealed record DeadLetterFilter(
 
     /// <summary>The <c>_error</c> queue a <see cref="Queue"/> value names, with or without the suffix.</summary>
     public static string ErrorQueue(string queue) =>
-        queue.EndsWith("_error", StringComparison.Ordinal) ? queue : queue + "_error";
+        SegmentQueues.IsErrorQueue(queue) ? queue : SegmentQueues.ErrorQueueOf(queue);
 }

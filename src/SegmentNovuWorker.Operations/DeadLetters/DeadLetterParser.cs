@@ -66,7 +66,7 @@ public static class DeadLetterParser
             if (name.Length > 0)
                 return Uri.UnescapeDataString(name);
         }
-        return errorQueue.EndsWith("_error", StringComparison.Ordinal) ? errorQueue[..^"_error".Length] : errorQueue;
+        return SegmentQueues.MainQueueOf(errorQueue);
     }
 
     static string ReasonOf(string? exceptionType)

@@ -68,9 +68,9 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
 
     static string KindOf(string name) => name switch
     {
-        _ when name.EndsWith("_error", StringComparison.Ordinal) => "error",
-        _ when name.EndsWith("_skipped", StringComparison.Ordinal) => "skipped",
-        _ when name.Contains("_wait_", StringComparison.Ordinal) => "wait",
+        _ when SegmentQueues.IsErrorQueue(name) => "error",
+        _ when SegmentQueues.IsSkippedQueue(name) => "skipped",
+        _ when SegmentQueues.IsWaitQueue(name) => "wait",
         SegmentQueues.Rejected => "rejected",
         _ => "main",
     };
