@@ -1,14 +1,14 @@
-using System.Text.Json;
-
 namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 
-/// <summary>Novu's error body: <c>{statusCode, timestamp, path, message, errorId}</c>.</summary>
+/// <summary>Novu's error body: <c>{statusCode, timestamp, path, message, errorId}</c>, plus <c>errors</c> on validation failures.</summary>
 public static class NovuErrors
 {
-    public static async Task WriteAsync(HttpContext context, int status, string message, object? errors = null)
+    /// <summary>Writes the error from middleware, where there is no endpoint result to return.</summary>
+    public static Task WriteAsync(HttpContext context, int status, string message, object? errors = null) =>
+        Result(context, status, message, errors).ExecuteAsync(context);
+
+    public static IResult Result(HttpContext context, int status, string message, object? errors = null)
     {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
         var body = new Dictionary<string, object?>
         {
             ["statusCode"] = status,
@@ -19,16 +19,6 @@ public static class NovuErrors
         };
         if (errors is not null)
             body["errors"] = errors;
-        await context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        return Results.Json(body, statusCode: status);
     }
-
-    public static IResult Result(HttpContext context, int status, string message, object? errors = null) =>
-        Results.Json(new Dictionary<string, object?>
-        {
-            ["statusCode"] = status,
-            ["timestamp"] = DateTimeOffset.UtcNow.ToString("O"),
-            ["path"] = context.Request.Path.Value,
-            ["message"] = message,
-            ["errors"] = errors,
-        }, statusCode: status);
 }
