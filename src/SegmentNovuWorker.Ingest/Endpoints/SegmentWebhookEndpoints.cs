@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
-using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
@@ -13,14 +12,9 @@ public static class SegmentWebhookEndpoints
     public static void MapSegmentWebhook(this IEndpointRouteBuilder app)
     {
         // Actions webhooks may be configured with PUT or PATCH as well as POST.
-        app.MapMethods("/webhooks/segment", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], HandleAsync)
-            .WithName("SegmentWebhook")
-            .RequireRateLimiting(SourceRateLimiter.Policy)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapIngestGroup("/webhooks")
+            .MapMethods("/segment", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], HandleAsync)
+            .WithName("SegmentWebhook");
     }
 
     static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment)

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
-using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
@@ -17,13 +16,7 @@ public static class TrackingApiEndpoints
 
     public static void MapTrackingApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1")
-            .RequireRateLimiting(SourceRateLimiter.Policy)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var v1 = app.MapIngestGroup("/v1");
 
         foreach (var call in Calls)
         {
