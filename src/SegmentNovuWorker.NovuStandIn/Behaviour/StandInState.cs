@@ -12,6 +12,21 @@ public sealed class StandInState
     readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
     readonly Dictionary<string, (string? Name, HashSet<string> Subscribers)> _topics = new(StringComparer.Ordinal);
     readonly List<FaultSlot> _faults = [];
+    readonly RouteDelays _configuredDelays;
+    RouteDelays _delays;
+    int _heldBack;
+
+    public StandInState()
+        : this(RouteDelays.None)
+    {
+    }
+
+    /// <param name="configuredDelays">The delays from configuration: where <see cref="Reset"/> returns to.</param>
+    public StandInState(RouteDelays configuredDelays)
+    {
+        ThrowIfNegative(configuredDelays);
+        _configuredDelays = _delays = configuredDelays;
+    }
 
     sealed class FaultSlot(Fault fault)
     {
@@ -55,10 +70,36 @@ public sealed class StandInState
     /// <summary>Novu is healthy again: forget every programmed failure.</summary>
     public void ClearFaults() { lock (_gate) _faults.Clear(); }
 
+    /// <summary>How slow each route is now.</summary>
+    public RouteDelays Delays { get { lock (_gate) return _delays; } }
+
+    /// <summary>Slows routes from now on (replacing every delay, so a route left out is no longer slowed); requests already waiting keep their delay.</summary>
+    public void SetDelays(RouteDelays delays)
+    {
+        ThrowIfNegative(delays);
+        lock (_gate) _delays = delays;
+    }
+
+    /// <summary>
+    /// Requests waiting out a route delay right now. A test that races a fast call against a slow one waits for this
+    /// before sending the fast call: sending first does not mean arriving first.
+    /// </summary>
+    public int HeldBack => Volatile.Read(ref _heldBack);
+
+    internal void CountHeldBack(int change) => Interlocked.Add(ref _heldBack, change);
+
+    static void ThrowIfNegative(RouteDelays delays)
+    {
+        if (delays.FirstNegative() is { } route)
+            throw new ArgumentOutOfRangeException(nameof(delays), $"The {route} delay must not be negative.");
+    }
+
+    /// <summary>Forgets everything received, stored and programmed; delays set at run time go back to the configured ones.</summary>
     public void Reset()
     {
         lock (_gate)
         {
+            _delays = _configuredDelays;
             _requests.Clear();
             _subscribers.Clear();
             _notifications.Clear();
