@@ -118,6 +118,16 @@ public static class BusConfiguration
         queue.SingleActiveConsumer = true;
     }
 
+    /// <summary>
+    /// The <c>_error</c> and <c>_skipped</c> queues of the partitions: quorum like their partition (MassTransit copies its
+    /// arguments) but without a single active consumer, which would refuse the operator tool's <c>basic.get</c>.
+    /// </summary>
+    public static void UsePartitionErrorQueues(this IRabbitMqBusFactoryConfigurator cfg)
+    {
+        cfg.SendTopology.ConfigureErrorSettings = settings => settings.SingleActiveConsumer = false;
+        cfg.SendTopology.ConfigureDeadLetterSettings = settings => settings.SingleActiveConsumer = false;
+    }
+
     static void DeclarePartitions<T>(IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
         where T : class
     {

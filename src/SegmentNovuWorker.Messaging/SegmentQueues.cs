@@ -21,6 +21,12 @@ public static class SegmentQueues
     /// </summary>
     public const string HoldsExchange = "segment-holds";
 
+    /// <summary>
+    /// A queue that never holds a message: every running worker keeps one consumer on it, so its consumer count is the
+    /// number of workers (a partition queue's count cannot tell: with a single active consumer it counts only that one).
+    /// </summary>
+    public const string Workers = "segment-workers";
+
     const string HoldPrefix = "segment-hold-";
     const string ErrorSuffix = "_error";
     const string SkippedSuffix = "_skipped";

@@ -13,4 +13,10 @@ public sealed class WorkerOptions
     /// </summary>
     [Range(1, 1000)]
     public int Concurrency { get; set; } = 16;
+
+    /// <summary>
+    /// <c>Worker:BalanceInterval</c>: how often this worker compares the partitions it consumes with its fair share and
+    /// hands the excess to the others (see <c>PartitionBalancer</c>). Zero turns balancing off. Default 2 s.
+    /// </summary>
+    public TimeSpan BalanceInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

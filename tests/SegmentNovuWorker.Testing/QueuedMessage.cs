@@ -19,7 +19,8 @@ public sealed record QueuedMessage(string? MessageId, IReadOnlyDictionary<string
             var all = new List<QueuedMessage>();
             foreach (var real in view.Queues)
             {
-                if (await RabbitMqBroker.QueueStateAsync(amqpUri, real) is not null)
+                // A partition queue with its (single active) consumer cannot be read: what it holds is being consumed.
+                if (await RabbitMqBroker.QueueStateAsync(amqpUri, real) is { Messages: > 0, Consumers: 0 })
                     all.AddRange((await PeekAllAsync(amqpUri, real)).Where(m => m.Header(Messaging.DeadLetterHeaders.SegmentCall) == view.Call));
             }
             return all;
@@ -30,15 +31,31 @@ public sealed record QueuedMessage(string? MessageId, IReadOnlyDictionary<string
         var messages = new List<QueuedMessage>();
         await using (var channel = await connection.CreateChannelAsync())
         {
-            while (await channel.BasicGetAsync(queue, autoAck: false) is { } result)
+            // Subscribed rather than basic.get: the partition queues (quorum, single active consumer) refuse basic.get.
+            var expected = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+            var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) =>
             {
-                var headers = (result.BasicProperties.Headers ?? new Dictionary<string, object?>())
+                var headers = (delivery.BasicProperties.Headers ?? new Dictionary<string, object?>())
                     .ToDictionary(h => h.Key, h => Decode(h.Value));
-                messages.Add(new QueuedMessage(result.BasicProperties.MessageId, headers, Encoding.UTF8.GetString(result.Body.Span)));
+                lock (messages)
+                {
+                    messages.Add(new QueuedMessage(delivery.BasicProperties.MessageId, headers, Encoding.UTF8.GetString(delivery.Body.Span)));
+                    if (messages.Count >= expected)
+                        all.TrySetResult();
+                }
+                return Task.CompletedTask;
+            };
+            if (expected > 0)
+            {
+                await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
+                await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(5)));
             }
             await channel.CloseAsync();
         }
-        return messages;
+        lock (messages)
+            return [.. messages];
     }
 
     static string Decode(object? value) => value switch

@@ -60,6 +60,19 @@ public sealed class RabbitMqBroker
         return new Uri($"amqp://{User}:{Password}@{Host}:{AmqpPort}/{escaped}");
     }
 
+    /// <summary>Who consumes what (management API): each consumer's queue, connection name, and whether it is the active one.</summary>
+    public async Task<IReadOnlyList<(string Queue, string Connection, bool Active)>> ConsumersAsync(Uri amqpUri)
+    {
+        var vhost = amqpUri.AbsolutePath.TrimStart('/');
+        using var response = await _management.GetAsync($"consumers/{vhost}");
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. json.RootElement.EnumerateArray().Select(c => (
+            c.GetProperty("queue").GetProperty("name").GetString() ?? "",
+            c.GetProperty("channel_details").TryGetProperty("connection_name", out var name) ? name.GetString() ?? "" : "",
+            !c.TryGetProperty("active", out var active) || active.GetBoolean()))];
+    }
+
     public async Task DeleteVirtualHostAsync(Uri amqpUri)
     {
         var vhost = amqpUri.AbsolutePath.TrimStart('/');
@@ -70,10 +83,19 @@ public sealed class RabbitMqBroker
     /// Messages ready in a queue, asked over AMQP (the management API's counts lag by seconds); null when the queue
     /// does not exist.
     /// </summary>
-    public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue) =>
-        CallQueues.Resolve(queue) is not null
-            ? (uint)(await QueuedMessage.PeekAllAsync(amqpUri, queue)).Count
-            : (await QueueStateAsync(amqpUri, queue))?.Messages;
+    public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue)
+    {
+        if (CallQueues.Resolve(queue) is not { } view)
+            return (await QueueStateAsync(amqpUri, queue))?.Messages;
+        // Queues being consumed cannot be read: their ready messages count whatever their call (a worker drains them).
+        uint consumed = 0;
+        foreach (var real in view.Queues)
+        {
+            if (await QueueStateAsync(amqpUri, real) is { Consumers: > 0 } state)
+                consumed += state.Messages;
+        }
+        return consumed + (uint)(await QueuedMessage.PeekAllAsync(amqpUri, queue)).Count;
+    }
 
     /// <summary>Ready messages and consumers of a queue, over AMQP; null when the queue does not exist.</summary>
     public static async Task<(uint Messages, uint Consumers)?> QueueStateAsync(Uri amqpUri, string queue)
@@ -99,22 +121,9 @@ public sealed class RabbitMqBroker
     /// </summary>
     public static async Task<IReadOnlyList<string>> PeekMessagesAsync(Uri amqpUri, string queue, int max = 10_000)
     {
-        if (CallQueues.Resolve(queue) is not null)
-            return [.. (await QueuedMessage.PeekAllAsync(amqpUri, queue)).Take(max).Select(m => m.Body)];
-
-        var factory = new ConnectionFactory { Uri = amqpUri };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var bodies = new List<string>();
-        try
-        {
-            while (bodies.Count < max && await channel.BasicGetAsync(queue, autoAck: false) is { } message)
-                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
-        }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404 && bodies.Count == 0)
-        {
-        }
-        return bodies;
+        if (CallQueues.Resolve(queue) is null && await QueueStateAsync(amqpUri, queue) is null)
+            return [];
+        return [.. (await QueuedMessage.PeekAllAsync(amqpUri, queue)).Take(max).Select(m => m.Body)];
     }
 
     static async Task<RabbitMqBroker> StartAsync()

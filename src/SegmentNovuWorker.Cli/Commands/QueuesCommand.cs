@@ -12,7 +12,8 @@ static class QueuesCommand
 {
     public static Command Create()
     {
-        var command = new Command("queues", "Every segment-* queue (main, wait, _error, _skipped) with ready, unacked and consumer counts.");
+        var command = new Command("queues",
+            "Every segment-* queue (partitions, wait, hold, _error, _skipped, rejected) with ready, unacked and consumer counts, and the worker that consumes each partition.");
         command.SetRun(async (run, ct) =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -22,9 +23,9 @@ static class QueuesCommand
                 await run.Output.WriteLineAsync(JsonSerializer.Serialize(queues, OperationsJson.Indented));
                 return ExitCodes.Ok;
             }
-            var table = new Table("QUEUE", "KIND", "READY", "UNACKED", "CONSUMERS").AlignRight(2, 3, 4);
+            var table = new Table("QUEUE", "KIND", "READY", "UNACKED", "CONSUMERS", "CONSUMED BY").AlignRight(2, 3, 4);
             foreach (var q in queues)
-                table.Add(q.Name, q.Kind, q.Ready, q.Unacked, q.Consumers);
+                table.Add(q.Name, q.Kind, q.Ready, q.Unacked, q.Consumers, q.ActiveConsumer ?? "");
             table.WriteTo(run.Output);
             if (queues.Count == 0)
                 await run.Output.WriteLineAsync($"No segment-* queues in virtual host '{run.Settings.VirtualHost}': has the service ever run against {run.Settings.Redacted}?");

@@ -42,7 +42,7 @@ public static class DeadLetterParser
             Queue: queue,
             OriginalQueue: OriginalQueueOf(queue, Header(headers, "MT-Fault-InputAddress")),
             MessageId: segmentMessageId,
-            Type: Header(headers, DeadLetterHeaders.SegmentCall) ?? TypeOf(envelope),
+            Type: Header(headers, DeadLetterHeaders.SegmentCall) ?? TypeOf(envelope, queue),
             EventName: Text(message, "event") ?? Text(message, "name"), // a track's event, a page's or screen's name
             UserId: Text(message, "userId"),
             Reason: Header(headers, DeadLetterHeaders.Reason) ?? ReasonOf(exceptionType),
@@ -83,7 +83,7 @@ public static class DeadLetterParser
     }
 
     /// <summary>The call from MassTransit's envelope: "urn:message:SegmentNovuWorker.Contracts:TrackEvent" → "track".</summary>
-    static string TypeOf(JsonNode? envelope)
+    static string TypeOf(JsonNode? envelope, string queue)
     {
         if (envelope?["messageType"] is JsonArray { Count: > 0 } types && types[0]?.GetValueKind() == JsonValueKind.String)
         {
@@ -91,7 +91,10 @@ public static class DeadLetterParser
             if (SegmentCalls.All.FirstOrDefault(c => c.MessageType.Name == typeName) is { } call)
                 return call.Name;
         }
-        return "unknown";
+        // No envelope: a queue of the per-call topology before partitions says it, "segment-page_error" → "page".
+        var original = SegmentQueues.MainQueueOf(queue);
+        return original.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal)
+            && SegmentCalls.ByName(original[SegmentQueues.Prefix.Length..]) is { } legacy ? legacy.Name : "unknown";
     }
 
     static JsonNode? TryParse(ReadOnlyMemory<byte> body)

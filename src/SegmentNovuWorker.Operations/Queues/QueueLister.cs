@@ -19,8 +19,42 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
 {
     public async Task<IReadOnlyList<QueueStatus>> ListAsync(CancellationToken cancellationToken)
     {
-        var url = new Uri(settings.Management,
-            $"api/queues/{Uri.EscapeDataString(settings.VirtualHost)}?columns=name,messages_ready,messages_unacknowledged,consumers");
+        var vhost = Uri.EscapeDataString(settings.VirtualHost);
+        var consumers = ActiveConsumers(await GetAsync($"api/consumers/{vhost}", cancellationToken));
+        using var queues = await GetAsync($"api/queues/{vhost}?columns=name,messages_ready,messages_unacknowledged,consumers", cancellationToken);
+        return [.. queues.RootElement.EnumerateArray()
+            .Select(q => (Name: q.GetProperty("name").GetString()!, Counts: q))
+            .Where(q => q.Name.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal))
+            .Select(q => new QueueStatus(q.Name, KindOf(q.Name),
+                Number(q.Counts, "messages_ready"), Number(q.Counts, "messages_unacknowledged"), Number(q.Counts, "consumers"),
+                SegmentQueues.IsWaitQueue(q.Name) ? null : SegmentQueues.PartitionOf(q.Name),
+                consumers.GetValueOrDefault(q.Name)))
+            .OrderBy(q => q.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Queue → connection name of its active consumer (<c>active</c> is false for a single-active-consumer standby).</summary>
+    static Dictionary<string, string> ActiveConsumers(JsonDocument consumers)
+    {
+        using (consumers)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var consumer in consumers.RootElement.EnumerateArray())
+            {
+                if (consumer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False)
+                    continue;
+                var queue = consumer.GetProperty("queue").GetProperty("name").GetString()!;
+                var connection = consumer.TryGetProperty("channel_details", out var channel) && channel.TryGetProperty("connection_name", out var name)
+                    ? name.GetString() ?? "?"
+                    : "?";
+                result[queue] = result.TryGetValue(queue, out var other) ? other + ", " + connection : connection;
+            }
+            return result;
+        }
+    }
+
+    async Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        var url = new Uri(settings.Management, path);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.User}:{settings.Password}")));
@@ -50,16 +84,7 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
                     $"RabbitMQ's management API at {settings.Management} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            return [.. json.RootElement.EnumerateArray()
-                .Select(q => new QueueStatus(
-                    q.GetProperty("name").GetString()!,
-                    KindOf(q.GetProperty("name").GetString()!),
-                    Number(q, "messages_ready"),
-                    Number(q, "messages_unacknowledged"),
-                    Number(q, "consumers")))
-                .Where(q => q.Name.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal))
-                .OrderBy(q => q.Name, StringComparer.Ordinal)];
+            return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
         }
     }
 
@@ -71,7 +96,9 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
         _ when SegmentQueues.IsErrorQueue(name) => "error",
         _ when SegmentQueues.IsSkippedQueue(name) => "skipped",
         _ when SegmentQueues.IsWaitQueue(name) => "wait",
+        _ when SegmentQueues.IsHoldQueue(name) => "hold",
         SegmentQueues.Rejected => "rejected",
-        _ => "main",
+        _ when SegmentQueues.PartitionOf(name) is not null => "partition",
+        _ => "other",
     };
 }

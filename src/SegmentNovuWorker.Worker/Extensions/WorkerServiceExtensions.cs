@@ -36,6 +36,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddNovuClient();
         builder.Services.AddSingleton<WaitQueues>();
         builder.Services.AddSingleton<HoldQueues>();
+        builder.Services.AddSingleton<PartitionBalancer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
@@ -57,6 +59,7 @@ public static class WorkerServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");
+                cfg.UsePartitionErrorQueues();
                 cfg.UseFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
 
                 var topology = context.GetRequiredService<IOptions<TopologyOptions>>().Value;
@@ -66,6 +69,7 @@ public static class WorkerServiceExtensions
                     cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e =>
                     {
                         e.BindPartition(cfg, partition);
+                        e.ConnectReceiveEndpointObserver(context.GetRequiredService<PartitionBalancer>());
                         e.PrefetchCount = worker.Concurrency;
                         e.ConcurrentMessageLimit = worker.Concurrency;
                         e.UseSegmentNovuFailurePolicy(context);

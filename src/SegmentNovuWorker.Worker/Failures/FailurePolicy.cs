@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Configuration;
 using MassTransit.Middleware;
 using MassTransit.RetryPolicies;
 using MassTransit.Transports.Components;
@@ -32,7 +33,11 @@ public static class FailurePolicy
         var clock = context.GetRequiredService<TimeProvider>();
 
         var holds = context.GetRequiredService<HoldQueues>();
-        endpoint.UseFilter(new UserLaneFilter(new UserLanes(), holds));
+        var balancer = context.GetRequiredService<PartitionBalancer>();
+        // A pre-pipe filter runs once per delivery, before MassTransit dispatches by message type; UseFilter would put it in
+        // each message type's pipe, inside the retries, so every attempt would leave the lane and let the next event in.
+        endpoint.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new UserLaneFilter(
+            balancer.LanesFor(UserLaneFilter.QueueOf(endpoint.InputAddress)), holds, balancer, context.GetRequiredService<ILogger<UserLaneFilter>>())));
 
         endpoint.ConfigureError(error =>
         {

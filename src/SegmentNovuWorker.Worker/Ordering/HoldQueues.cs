@@ -24,8 +24,12 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     readonly Lock _gate = new();
     readonly Dictionary<IConnection, Task<IChannel>> _offerChannels = [];
 
-    /// <summary>Is this message one that leads its user out of a hold?</summary>
-    public static bool IsHoldHead(MassTransit.Headers headers) => headers.TryGetHeader(DeadLetterHeaders.HoldHead, out _);
+    /// <summary>
+    /// Is this message one that leads its user out of a hold? Read from the transport headers: a released event is
+    /// marked there only (it is moved as it is, envelope untouched).
+    /// </summary>
+    public static bool IsHoldHead(ConsumeContext context) =>
+        context.ReceiveContext.TransportHeaders.TryGetHeader(DeadLetterHeaders.HoldHead, out _);
 
     /// <summary>
     /// Offers the message to its user's hold: true when the user is held and the message is now at the back of the

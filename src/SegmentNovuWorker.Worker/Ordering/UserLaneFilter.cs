@@ -8,7 +8,7 @@ namespace SegmentNovuWorker.Worker.Ordering;
 /// The first filter of a partition endpoint's consume pipe: puts each message in its user's lane, and sends it to the
 /// user's hold instead when an earlier event of the user is in delayed redelivery.
 /// </summary>
-public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds) : IFilter<ConsumeContext>
+public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds, PartitionBalancer balancer, ILogger<UserLaneFilter> logger) : IFilter<ConsumeContext>
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("userLanes");
 
@@ -17,9 +17,12 @@ public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds) : IFilter<
         var userKey = UserKeyOf(context);
         var delivery = context.ReceiveContext as RabbitMqBasicConsumeContext;
         object? channel = context.ReceiveContext.TryGetPayload<ChannelContext>(out var c) ? c : null;
+        balancer.Delivered(PartitionQueueOf(context.ReceiveContext));
+        logger.LogDebug("Lane of {UserKey}: delivery {DeliveryTag} arrived", userKey, delivery?.DeliveryTag);
         return lanes.RunAsync(userKey, delivery is null ? null : channel, delivery?.DeliveryTag ?? 0, async () =>
         {
-            var head = HoldQueues.IsHoldHead(context.Headers);
+            logger.LogDebug("Lane of {UserKey}: delivery {DeliveryTag} runs", userKey, delivery?.DeliveryTag);
+            var head = HoldQueues.IsHoldHead(context);
             if (!head && await holds.TryHoldAsync(context, userKey))
                 return;
 
@@ -34,9 +37,12 @@ public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds) : IFilter<
 
     /// <summary>The message's user key as the ingest API stamped it (its messageId when it has none: a lane of its own).</summary>
     public static string UserKeyOf(ConsumeContext context) =>
-        context.Headers.Get<string>(DeadLetterHeaders.UserKey) ?? context.MessageId?.ToString() ?? "";
+        context.ReceiveContext.TransportHeaders.Get<string>(DeadLetterHeaders.UserKey)
+        ?? context.Headers.Get<string>(DeadLetterHeaders.UserKey) ?? context.MessageId?.ToString() ?? "";
 
-    public static string PartitionQueueOf(ReceiveContext context) => Uri.UnescapeDataString(context.InputAddress.Segments[^1]);
+    public static string PartitionQueueOf(ReceiveContext context) => QueueOf(context.InputAddress);
+
+    public static string QueueOf(Uri inputAddress) => Uri.UnescapeDataString(inputAddress.Segments[^1]);
 }
 
 /// <summary>Marks a delivery that the redelivery layer parked in a wait queue (its user is now held).</summary>

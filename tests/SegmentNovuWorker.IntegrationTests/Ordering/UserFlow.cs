@@ -8,7 +8,9 @@ public static class UserFlow
 {
     public static string Identify(string user, string? email = null) => Json(new
     {
-        type = "identify", messageId = Id("id", user), userId = user,
+        type = "identify",
+        messageId = Id("id", user),
+        userId = user,
         traits = new { email = email ?? user + "@example.com", firstName = user },
     });
 
