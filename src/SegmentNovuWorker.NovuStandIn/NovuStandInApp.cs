@@ -13,16 +13,21 @@ public static class NovuStandInApp
         builder.Services.AddOptions<StandInOptions>().BindConfiguration(StandInOptions.Section)
             .Validate(o => o.Delays.FirstNegative() is null, "StandIn:Delays:Subscribers, :Triggers and :Topics must not be negative.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new StandInState(sp.GetRequiredService<IOptions<StandInOptions>>().Value.Delays));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StandInOptions>>().Value;
+            return new StandInState(options.Delays) { IdempotencyEnabled = options.Idempotency };
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseMiddleware<RecordingMiddleware>();
-        app.UseMiddleware<FaultMiddleware>();
+        app.UseMiddleware<FaultMiddleware>(false);
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseMiddleware<FaultMiddleware>(true);
         // Last, so a slow route still gets its auth, rate limit and in-flight idempotency answer at once, as behind Novu's gateway.
         app.UseMiddleware<DelayMiddleware>();
         app.MapGet("/health/live", () => Results.Ok("live"));

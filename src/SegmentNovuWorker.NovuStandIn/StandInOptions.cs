@@ -10,6 +10,15 @@ public sealed class StandInOptions
     /// <summary>The only API key accepted (<c>Authorization: ApiKey …</c>).</summary>
     public string ApiKey { get; set; } = "sandbox-api-key";
 
+    /// <summary>Novu's idempotency, switched per organization: on, a repeated <c>Idempotency-Key</c> replays the first answer.</summary>
+    public bool Idempotency { get; set; } = true;
+
+    /// <summary>The organization the API key belongs to; Novu keys its idempotency cache per organization, not per environment.</summary>
+    public string OrganizationId { get; set; } = "standin-organization";
+
+    /// <summary>Requests per second of every other category (Novu's free tier: 30).</summary>
+    public double OtherRatePerSecond { get; set; } = 300;
+
     /// <summary>Trigger requests per second before 429 (Novu's free tier: 60).</summary>
     public double TriggerRatePerSecond { get; set; } = 600;
 

@@ -5,6 +5,8 @@ namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 /// answer <see cref="Status"/> (or, with status 0, the connection is aborted), optionally after <see cref="DelayMs"/>.
 /// With <see cref="AfterProcessing"/> the request is first handled as usual (the subscriber stored, the workflow
 /// triggered) and only the answer is lost, as when a proxy in front of Novu fails.
+/// A fault <see cref="InHandler"/> is thrown by Novu's own handler, behind its idempotency layer, which then keeps that
+/// answer under the request's key for 24 h; otherwise it comes from in front of Novu (a gateway) and is not kept.
 /// </summary>
 public sealed record Fault(
     string PathPrefix,
@@ -14,4 +16,5 @@ public sealed record Fault(
     string? Message = null,
     int DelayMs = 0,
     string? TriggerStatus = null,
-    bool AfterProcessing = false);
+    bool AfterProcessing = false,
+    bool InHandler = false);

@@ -2,12 +2,16 @@ using System.Text.Json;
 
 namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 
-/// <summary>Plays the failures a test programmed (<see cref="Fault"/>): an outage, a 429, a slow answer, a reset connection.</summary>
-public sealed class FaultMiddleware(RequestDelegate next, StandInState state)
+/// <summary>
+/// Plays the failures a test programmed (<see cref="Fault"/>): an outage, a 429, a slow answer, a reset connection.
+/// Runs twice: in front of Novu (<paramref name="inHandler"/> false, nothing remembers the answer) and as Novu's handler,
+/// behind its idempotency layer (which keeps the answer under the key).
+/// </summary>
+public sealed class FaultMiddleware(RequestDelegate next, StandInState state, bool inHandler)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/_standin") || state.TakeFault(context.Request.Path) is not { } fault)
+        if (context.Request.Path.StartsWithSegments("/_standin") || state.TakeFault(context.Request.Path, inHandler) is not { } fault)
         {
             await next(context);
             return;

@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 
 /// <summary>
-/// Novu's <c>Idempotency-Key</c>: within 24 h the same key replays the first answer with
-/// <c>Idempotency-Replay: true</c>; while the first request is still in flight it answers 409 with
-/// <c>Retry-After: 1</c>; the same key with a different body gets 422. Server errors are not remembered,
-/// so a retry after a 5xx is processed again.
+/// Novu's <c>Idempotency-Key</c>, unkind parts included, when the organization has it switched on
+/// (<see cref="StandInState.IdempotencyEnabled"/>): within 24 h the same key replays the first answer with
+/// <c>Idempotency-Replay: true</c>, <b>errors included</b> (a 4xx or 5xx from Novu's handler is answered again to every
+/// repeat); while the first request is still in flight it answers 409 with <c>Retry-After: 1</c>; the same key with a
+/// different body gets 422. Keys are cached per organization, not per environment. Answers from in front of the handler
+/// (auth, rate limit, gateway faults) never reach this layer, so they are not kept.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clock)
+public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clock, StandInState state, IOptions<StandInOptions> options)
 {
+    public const string KeyHeader = "Idempotency-Key";
+    public const string ReplayHeader = "Idempotency-Replay";
     static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     sealed record Entry(string BodyHash, DateTimeOffset At, int? Status = null, string? ContentType = null, byte[]? Body = null);
@@ -19,10 +24,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var key = context.Request.Headers["Idempotency-Key"].ToString();
-        if (key.Length == 0 || !(HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
+        var key = context.Request.Headers[KeyHeader].ToString();
+        if (!state.IdempotencyEnabled || key.Length == 0
+            || !(HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
         {
             await next(context);
+            return;
+        }
+        if (key.Length > 255)
+        {
+            await NovuErrors.WriteAsync(context, 400, $"{KeyHeader} must be at most 255 characters");
             return;
         }
 
@@ -31,25 +42,26 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
         context.Request.Body.Position = 0;
 
         var now = clock.GetUtcNow();
+        var cacheKey = options.Value.OrganizationId + "\n" + key;
         var mine = new Entry(hash, now);
-        var entry = _entries.AddOrUpdate(key, mine, (_, old) => now - old.At > Window ? mine : old);
+        var entry = _entries.AddOrUpdate(cacheKey, mine, (_, old) => now - old.At > Window ? mine : old);
         if (!ReferenceEquals(entry, mine))
         {
-            if (entry.BodyHash != hash)
-            {
-                await NovuErrors.WriteAsync(context, 422, "Request with the same idempotency key but a different body");
-                return;
-            }
             if (entry.Status is null)
             {
                 context.Response.Headers.RetryAfter = "1";
-                await NovuErrors.WriteAsync(context, 409, "Request with the same idempotency key is being processed");
+                await NovuErrors.WriteAsync(context, 409, $"Request with key \"{key}\" is currently being processed. Please retry after 1 second");
+                return;
+            }
+            if (entry.BodyHash != hash)
+            {
+                await NovuErrors.WriteAsync(context, 422, $"Request with key \"{key}\" is being reused for a different body");
                 return;
             }
             context.Response.StatusCode = entry.Status.Value;
             context.Response.ContentType = entry.ContentType;
-            context.Response.Headers["Idempotency-Key"] = key;
-            context.Response.Headers["Idempotency-Replay"] = "true";
+            context.Response.Headers[KeyHeader] = key;
+            context.Response.Headers[ReplayHeader] = "true";
             await context.Response.Body.WriteAsync(entry.Body);
             return;
         }
@@ -63,7 +75,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
         }
         catch
         {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, mine));
+            // The handler never answered: nothing to replay, the next attempt is processed.
+            _entries.TryRemove(new KeyValuePair<string, Entry>(cacheKey, mine));
             throw;
         }
         finally
@@ -71,12 +84,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
             context.Response.Body = original;
         }
 
+        if (context.RequestAborted.IsCancellationRequested && buffer.Length == 0)
+        {
+            // Connection reset before any answer was produced (a fault at this layer): Novu stored nothing either.
+            _entries.TryRemove(new KeyValuePair<string, Entry>(cacheKey, mine));
+            return;
+        }
+
         var bytes = buffer.ToArray();
-        if (context.Response.StatusCode >= 500)
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, mine));
-        else
-            _entries[key] = mine with { Status = context.Response.StatusCode, ContentType = context.Response.ContentType, Body = bytes };
-        context.Response.Headers["Idempotency-Key"] = key;
+        _entries[cacheKey] = mine with { Status = context.Response.StatusCode, ContentType = context.Response.ContentType, Body = bytes };
+        context.Response.Headers[KeyHeader] = key;
         await original.WriteAsync(bytes);
     }
 }

@@ -49,16 +49,27 @@ public sealed class StandInState
 
     public string? TopicName(string key) { lock (_gate) return _topics.TryGetValue(key, out var t) ? t.Name : null; }
 
+    /// <summary>Novu's per-organization idempotency switch (<c>StandIn:Idempotency</c>, or <c>/_standin/idempotency</c>).</summary>
+    public bool IdempotencyEnabled { get => Volatile.Read(ref _idempotency); set => Volatile.Write(ref _idempotency, value); }
+    bool _idempotency = true;
+
+    /// <summary>While set, every Novu call is refused for the account (401, 402 or 403), as with a revoked key or an unpaid plan.</summary>
+    public AccountError? AccountError { get { lock (_gate) return _accountError; } set { lock (_gate) _accountError = value; } }
+    AccountError? _accountError;
+
+    public bool SubscriberExists(string subscriberId) { lock (_gate) return _subscribers.ContainsKey(subscriberId); }
+
     public void Record(ReceivedRequest request) { lock (_gate) _requests.Add(request); }
 
     public void AddFault(Fault fault) { lock (_gate) _faults.Add(new FaultSlot(fault)); }
 
     /// <summary>Takes one use of the first programmed fault matching this path, if any.</summary>
-    public Fault? TakeFault(string path)
+    /// <param name="inHandler">Which layer asks: Novu's handler (behind idempotency) or the gateway in front of it.</param>
+    public Fault? TakeFault(string path, bool inHandler = false)
     {
         lock (_gate)
         {
-            var slot = _faults.FirstOrDefault(f => path.StartsWith(f.Fault.PathPrefix, StringComparison.Ordinal));
+            var slot = _faults.FirstOrDefault(f => f.Fault.InHandler == inHandler && path.StartsWith(f.Fault.PathPrefix, StringComparison.Ordinal));
             if (slot is null)
                 return null;
             if (--slot.Remaining <= 0)
@@ -106,6 +117,7 @@ public sealed class StandInState
             _transactionIds.Clear();
             _topics.Clear();
             _faults.Clear();
+            _accountError = null;
         }
     }
 

@@ -20,6 +20,24 @@ public static class ControlEndpoints
             state.AddFault(fault);
             return Results.Accepted();
         });
+        control.MapGet("/idempotency", (StandInState state) => new { enabled = state.IdempotencyEnabled });
+        control.MapPost("/idempotency", (IdempotencySwitch body, StandInState state) =>
+        {
+            state.IdempotencyEnabled = body.Enabled;
+            return Results.Ok(new { enabled = state.IdempotencyEnabled });
+        });
+        control.MapPost("/account", (HttpContext http, AccountError error, StandInState state) =>
+        {
+            if (error.Status is not (401 or 402 or 403))
+                return NovuErrors.Result(http, 400, "An account error is 401, 402 or 403");
+            state.AccountError = error;
+            return Results.Accepted();
+        });
+        control.MapDelete("/account", (StandInState state) =>
+        {
+            state.AccountError = null;
+            return Results.NoContent();
+        });
         control.MapGet("/delays", (StandInState state) => state.Delays);
         control.MapPost("/delays", (HttpContext http, RouteDelays delays, StandInState state) =>
         {
@@ -35,3 +53,6 @@ public static class ControlEndpoints
         });
     }
 }
+
+/// <summary>Body of <c>POST /_standin/idempotency</c>.</summary>
+public sealed record IdempotencySwitch(bool Enabled);

@@ -29,7 +29,15 @@ public static class TopicEndpoints
         if (body?["subscriptions"] is not JsonArray { Count: > 0 and <= 100 } ids)
             return NovuErrors.Result(http, 422, "Validation failed", new { subscriptions = "subscriptions must be an array of 1 to 100 subscriberIds" });
         var subscriberIds = ids.Select(i => i?.ToString() ?? "").ToArray();
-        state.Subscribe(topicKey, subscriberIds, add);
-        return Results.Json(new { data = new { succeeded = subscriberIds, failed = Array.Empty<string>() } }, statusCode: add ? 201 : 200);
+        // As on Novu: the call succeeds (2xx) even when some subscribers could not be subscribed; the body says which.
+        var missing = subscriberIds.Where(id => !state.SubscriberExists(id)).ToArray();
+        var done = subscriberIds.Except(missing, StringComparer.Ordinal).ToArray();
+        state.Subscribe(topicKey, done, add);
+        return Results.Json(new
+        {
+            data = done.Select(id => new { topic = new { key = topicKey, name = state.TopicName(topicKey) }, subscriber = new { subscriberId = id } }),
+            meta = new { totalCount = subscriberIds.Length, successful = done.Length, failed = missing.Length },
+            errors = missing.Select(id => new { subscriberId = id, code = "SUBSCRIBER_NOT_FOUND", message = $"Subscriber with id '{id}' not found" }),
+        }, statusCode: add ? 201 : 200);
     }
 }
