@@ -27,6 +27,12 @@ public static class DeadLetterHeaders
     /// <summary>When the last attempt failed (ISO 8601, UTC).</summary>
     public const string LastFailureAt = "SNW-Last-Failure-At";
 
+    /// <summary>
+    /// Which <c>Idempotency-Key</c> generation the next attempt uses. It changes whenever Novu answered an attempt (Novu
+    /// would replay that answer for 24 h) and stays when the answer was lost; an operator replay starts a new one.
+    /// </summary>
+    public const string IdempotencyLineage = "SNW-Idempotency-Lineage";
+
     /// <summary>The Segment messageId, set by the ingest API on every message.</summary>
     public const string SegmentMessageId = "Segment-MessageId";
 

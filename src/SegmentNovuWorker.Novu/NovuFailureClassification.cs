@@ -21,22 +21,41 @@ public static class NovuFailureClassification
         "no_tenant_found",
     };
 
+    /// <summary>
+    /// Answers about the account, not the event: a wrong or revoked key (401), a plan limit or unpaid bill (402), an
+    /// environment or feature the key may not use (403). Retrying the event cannot help; fixing the account does.
+    /// </summary>
+    public static bool IsAccountFailure(HttpStatusCode status) => (int)status is 401 or 402 or 403;
+
     /// <summary>Is this non-2xx HTTP answer worth another attempt?</summary>
-    public static bool IsRetryable(HttpStatusCode status, bool hasRetryAfter) => (int)status switch
+    public static bool IsRetryable(HttpStatusCode status, bool hasRetryAfter, string? novuMessage = null) => (int)status switch
     {
         408 or 429 => true,
-        409 => hasRetryAfter, // Novu's idempotency key still in flight; a plain 409 is a real conflict
+        409 => hasRetryAfter || IsIdempotencyConflict(novuMessage), // key in flight; a plain 409 is a real conflict
+        422 => IsIdempotencyConflict(novuMessage), // our key reused with another body: about the key, not the event
         501 => false,         // not implemented: asking again will not help
         >= 500 and <= 599 => true,
         _ => false,
     };
 
+    /// <summary>
+    /// Novu's idempotency layer answering for the key rather than for the request: "currently being processed" (409) or
+    /// "being reused for a different body" (422). A fresh key (the next attempt gets one) gets a real answer.
+    /// </summary>
+    public static bool IsIdempotencyConflict(string? novuMessage) =>
+        novuMessage is not null && IdempotencyConflictWords.Any(w => novuMessage.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Words of Novu's idempotency interceptor's 409 and 422 messages (and of gateways that paraphrase them).</summary>
+    static readonly string[] IdempotencyConflictWords = ["idempotency", "different body", "being processed"];
+
     /// <summary>Turns a non-2xx answer into the exception the consumers and retry policies act on.</summary>
     public static NovuException FromResponse(string operation, HttpStatusCode status, TimeSpan? retryAfter, string? novuMessage)
     {
         var text = $"Novu answered {(int)status} to {operation}" + (novuMessage is null ? "" : $": {novuMessage}");
-        return IsRetryable(status, retryAfter is not null)
-            ? new NovuRetryableException(text, status, novuMessage, Clamp(retryAfter))
+        if (IsAccountFailure(status))
+            return new NovuAccountException(text, status, novuMessage);
+        return IsRetryable(status, retryAfter is not null, novuMessage)
+            ? new NovuRetryableException(text, status, novuMessage, Clamp(retryAfter), keyInFlight: (int)status == 409)
             : new NovuRejectedException(text, status, novuMessage);
     }
 

@@ -77,11 +77,13 @@ sealed class DeadLetterMover(BrokerConnector connector)
                             $"queue '{target}' does not exist; start the worker once so it declares it, then replay again"));
                         continue;
                     }
+                    // A replay is a new start for Novu's idempotency too (see WithoutFaultHeaders).
+                    var lineage = "replay-" + Guid.NewGuid().ToString("N");
                     try
                     {
                         // Not cancellable: once published, the ack must follow (see remarks).
-                        await channel.BasicPublishAsync("", target, mandatory: true, WithoutFaultHeaders(message.BasicProperties),
-                            EnvelopeWithoutFaultHeaders(message.Body), CancellationToken.None);
+                        await channel.BasicPublishAsync("", target, mandatory: true, WithoutFaultHeaders(message.BasicProperties, lineage),
+                            EnvelopeWithoutFaultHeaders(message.Body, lineage), CancellationToken.None);
                     }
                     catch (PublishException ex)
                     {
@@ -120,12 +122,17 @@ sealed class DeadLetterMover(BrokerConnector connector)
         DeadLetterHeaders.FaultHeaderPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) ||
         BrokerDeathHeaders.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The original properties (message_id, content type, persistence) without the fault and redelivery headers.</summary>
-    static BasicProperties WithoutFaultHeaders(IReadOnlyBasicProperties original)
+    /// <summary>
+    /// The original properties (message_id, content type, persistence) without the fault and redelivery headers, and
+    /// with a new idempotency-key lineage: Novu replays the answer an old key got (the very error being replayed past)
+    /// for 24 h, so a replay must present keys Novu has never seen.
+    /// </summary>
+    static BasicProperties WithoutFaultHeaders(IReadOnlyBasicProperties original, string lineage)
     {
         var properties = new BasicProperties(original);
-        if (original.Headers is { } headers)
-            properties.Headers = headers.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value);
+        var headers = original.Headers?.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value) ?? [];
+        headers[DeadLetterHeaders.IdempotencyLineage] = lineage;
+        properties.Headers = headers;
         return properties;
     }
 
@@ -136,7 +143,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
     /// The event, the envelope's messageId and everything else stay as they were; a body that is not such an
     /// envelope is sent unchanged.
     /// </summary>
-    static ReadOnlyMemory<byte> EnvelopeWithoutFaultHeaders(ReadOnlyMemory<byte> body)
+    static ReadOnlyMemory<byte> EnvelopeWithoutFaultHeaders(ReadOnlyMemory<byte> body, string lineage)
     {
         JsonNode? envelope;
         try
@@ -150,10 +157,9 @@ sealed class DeadLetterMover(BrokerConnector connector)
         if (envelope?["headers"] is not JsonObject headers)
             return body;
         var stale = headers.Select(h => h.Key).Where(IsFaultHeader).ToList();
-        if (stale.Count == 0)
-            return body;
         foreach (var name in stale)
             headers.Remove(name);
+        headers[DeadLetterHeaders.IdempotencyLineage] = lineage;
         return Encoding.UTF8.GetBytes(envelope.ToJsonString());
     }
 

@@ -29,9 +29,9 @@ public sealed class GroupConsumer(
         var topicKey = mapping.CurrentValue.TopicKeyFor(group.GroupId);
         // The topic is upserted first so it carries the group's name; the subscription call alone would create it unnamed.
         await novu.UpsertTopicAsync(new TopicUpsert(topicKey, NameOf(group.Traits)),
-            IdempotencyKeys.For(group, "topic"), context.CancellationToken);
+            IdempotencyKeys.For(context, group, "topic"), context.CancellationToken);
         await novu.AddTopicSubscriptionsAsync(topicKey, new TopicSubscriptions([subscriberId]),
-            IdempotencyKeys.For(group, "topic-subscription"), context.CancellationToken);
+            IdempotencyKeys.For(context, group, "topic-subscription"), context.CancellationToken);
         metrics.Delivered("group");
         logger.LogInformation("Subscribed {SubscriberId} to Novu topic {TopicKey} from group {SegmentMessageId}", subscriberId, topicKey, group.MessageId);
     }

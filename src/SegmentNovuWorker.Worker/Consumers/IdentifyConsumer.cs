@@ -17,7 +17,7 @@ public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipien
             return;
 
         await novu.UpsertSubscriberAsync(SubscriberMapper.ToSubscriber(identify, subscriberId),
-            IdempotencyKeys.For(identify, "subscriber"), context.CancellationToken);
+            IdempotencyKeys.For(context, identify, "subscriber"), context.CancellationToken);
         metrics.Delivered("identify");
         logger.LogInformation("Upserted Novu subscriber {SubscriberId} from identify {SegmentMessageId}", subscriberId, identify.MessageId);
     }

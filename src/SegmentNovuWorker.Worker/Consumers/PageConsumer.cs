@@ -12,7 +12,6 @@ public sealed class PageConsumer(WorkflowTrigger trigger, IOptionsMonitor<Workfl
     public Task Consume(ConsumeContext<PageEvent> context)
     {
         var page = context.Message;
-        return trigger.TriggerAsync(page, "page", page.Name, mapping.CurrentValue.PageWorkflowFor(page.Name), page.Properties,
-            context.CancellationToken);
+        return trigger.TriggerAsync(context, "page", page.Name, mapping.CurrentValue.PageWorkflowFor(page.Name), page.Properties);
     }
 }

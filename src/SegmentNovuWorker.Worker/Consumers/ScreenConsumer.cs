@@ -12,7 +12,6 @@ public sealed class ScreenConsumer(WorkflowTrigger trigger, IOptionsMonitor<Work
     public Task Consume(ConsumeContext<ScreenEvent> context)
     {
         var screen = context.Message;
-        return trigger.TriggerAsync(screen, "screen", screen.Name, mapping.CurrentValue.ScreenWorkflowFor(screen.Name), screen.Properties,
-            context.CancellationToken);
+        return trigger.TriggerAsync(context, "screen", screen.Name, mapping.CurrentValue.ScreenWorkflowFor(screen.Name), screen.Properties);
     }
 }

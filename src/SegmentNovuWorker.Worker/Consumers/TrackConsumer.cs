@@ -20,6 +20,6 @@ public sealed class TrackConsumer(WorkflowTrigger trigger, IOptionsMonitor<Workf
         if (workflow is null && options.UnmappedEvents == UnmappedEventPolicy.DeadLetter)
             throw new UnmappedEventException(track.Event);
 
-        return trigger.TriggerAsync(track, "track", track.Event, workflow, track.Properties, context.CancellationToken);
+        return trigger.TriggerAsync(context, "track", track.Event, workflow, track.Properties);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MassTransit;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
@@ -14,9 +15,10 @@ public sealed class WorkflowTrigger(NovuClient novu, RecipientResolver recipient
     /// <param name="type">The Segment call (<c>track</c>, <c>page</c>, <c>screen</c>), for metrics and logs.</param>
     /// <param name="name">The event, page or screen name that was looked up.</param>
     /// <param name="workflow">The mapped workflow; null skips the event as unmapped.</param>
-    public async Task TriggerAsync(ISegmentEvent segmentEvent, string type, string? name, string? workflow, JsonElement? properties,
-        CancellationToken cancellationToken)
+    public async Task TriggerAsync<TEvent>(ConsumeContext<TEvent> context, string type, string? name, string? workflow, JsonElement? properties)
+        where TEvent : class, ISegmentEvent
     {
+        var segmentEvent = context.Message;
         if (workflow is null)
         {
             metrics.Skipped(type, "unmapped-event");
@@ -28,7 +30,7 @@ public sealed class WorkflowTrigger(NovuClient novu, RecipientResolver recipient
             return;
 
         var result = await novu.TriggerAsync(TriggerMapper.ToTrigger(segmentEvent, properties, workflow, subscriberId),
-            IdempotencyKeys.For(segmentEvent, "trigger"), cancellationToken);
+            IdempotencyKeys.For(context, segmentEvent, "trigger"), context.CancellationToken);
         metrics.Delivered(type);
         logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
             workflow, subscriberId, type, name, segmentEvent.MessageId, result.TransactionId);

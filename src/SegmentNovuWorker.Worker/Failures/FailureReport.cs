@@ -18,6 +18,12 @@ public sealed class FailureReport
     public DateTimeOffset? LastFailureAt { get; private set; }
     public Exception? LastException { get; private set; }
 
+    /// <summary>The idempotency-key generation of the next Novu call (<see cref="DeadLetterHeaders.IdempotencyLineage"/>).</summary>
+    public string KeyLineage { get; private set; } = FirstLineage;
+
+    /// <summary>The lineage of a message that no attempt has touched: a crashed worker's successor reuses its keys.</summary>
+    public const string FirstLineage = "0";
+
     /// <summary>Starts from what earlier deliveries of this message recorded in its headers.</summary>
     public static FailureReport FromHeaders(Headers headers) => new()
     {
@@ -25,6 +31,7 @@ public sealed class FailureReport
         Redeliveries = headers.Get<int>(MessageHeaders.RedeliveryCount) ?? 0,
         FirstFailureAt = Parse(headers.Get<string>(DeadLetterHeaders.FirstFailureAt)),
         LastFailureAt = Parse(headers.Get<string>(DeadLetterHeaders.LastFailureAt)),
+        KeyLineage = headers.Get<string>(DeadLetterHeaders.IdempotencyLineage) is { Length: > 0 } lineage ? lineage : FirstLineage,
     };
 
     public void RecordAttempt() => Attempts++;
@@ -34,12 +41,24 @@ public sealed class FailureReport
         FirstFailureAt ??= at;
         LastFailureAt = at;
         LastException = exception;
+        // Novu keeps an answered attempt's answer (errors included) under its key for 24 h: the next attempt would get
+        // it again. Only an attempt whose answer was lost may ask again under the same key.
+        if (AnsweredByNovu(exception))
+            KeyLineage = Guid.NewGuid().ToString("N");
     }
+
+    static bool AnsweredByNovu(Exception exception) => exception switch
+    {
+        NovuException novu => novu.Answered,
+        { InnerException: { } inner } => AnsweredByNovu(inner),
+        _ => false,
+    };
 
     /// <summary>Headers a redelivered message carries so the next delivery continues the count.</summary>
     public void WriteProgress(SendHeaders headers)
     {
         headers.Set(DeadLetterHeaders.Attempts, Attempts);
+        headers.Set(DeadLetterHeaders.IdempotencyLineage, KeyLineage);
         if (FirstFailureAt is { } first)
             headers.Set(DeadLetterHeaders.FirstFailureAt, first.ToString("O", CultureInfo.InvariantCulture));
         if (LastFailureAt is { } last)
@@ -63,7 +82,7 @@ public sealed class FailureReport
     /// <summary>The reason class of a failure that ends in <c>_error</c>.</summary>
     public static string ReasonOf(Exception exception) => exception switch
     {
-        NovuRejectedException => FailureReasons.NovuRejected,
+        NovuRejectedException or NovuAccountException => FailureReasons.NovuRejected,
         NovuRetryableException => FailureReasons.NovuUnavailableExhausted,
         EventRejectedException rejected => rejected.Reason,
         System.Runtime.Serialization.SerializationException or System.Text.Json.JsonException => FailureReasons.InvalidMessage,

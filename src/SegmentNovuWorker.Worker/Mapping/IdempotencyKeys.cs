@@ -1,12 +1,30 @@
+using System.Security.Cryptography;
+using System.Text;
+using MassTransit;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Worker.Failures;
 
 namespace SegmentNovuWorker.Worker.Mapping;
 
 /// <summary>
-/// The <c>Idempotency-Key</c> of each Novu call: the Segment messageId and the call, so every retry, redelivery
-/// and replay of the same event presents the same key, and two different calls for one event do not collide.
+/// The <c>Idempotency-Key</c> of each Novu call: a hash of the Segment messageId, the call and the message's key lineage
+/// (<see cref="FailureReport.KeyLineage"/>). An attempt whose answer was lost asks again under the same key; any answered
+/// attempt, and every operator replay, moves to a new one, because Novu replays an answered key's answer (errors
+/// included) for 24 h. The hash keeps the key ASCII and 70 characters long for any messageId (Novu allows 255; a
+/// non-ASCII header cannot be sent at all). The notification itself is deduplicated by the trigger's transactionId.
 /// </summary>
 public static class IdempotencyKeys
 {
-    public static string For(ISegmentEvent segmentEvent, string operation) => $"segment-{segmentEvent.MessageId}-{operation}";
+    public static string For(ConsumeContext context, ISegmentEvent segmentEvent, string operation)
+    {
+        var lineage = context.ReceiveContext.GetOrAddPayload(() => FailureReport.FromHeaders(context.Headers)).KeyLineage;
+        return For(segmentEvent.MessageId, operation, lineage);
+    }
+
+    /// <param name="operation">ASCII name of the call (<c>trigger</c>, <c>subscriber</c>, …), readable in Novu's logs.</param>
+    public static string For(string messageId, string operation, string lineage)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{messageId}\n{operation}\n{lineage}"));
+        return $"snw-{operation}-{Convert.ToHexStringLower(hash)}";
+    }
 }

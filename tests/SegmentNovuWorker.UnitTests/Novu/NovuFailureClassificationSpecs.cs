@@ -18,9 +18,20 @@ public sealed class NovuFailureClassificationSpecs
         Assert.IsType<NovuRetryableException>(NovuFailureClassification.FromResponse("call", (HttpStatusCode)status, null, "m"));
 
     [Theory]
-    [InlineData(400)]
     [InlineData(401)]
+    [InlineData(402)]
     [InlineData(403)]
+    public void Should_pause_for_the_account(int status) =>
+        Assert.IsType<NovuAccountException>(NovuFailureClassification.FromResponse("call", (HttpStatusCode)status, null, "m"));
+
+    [Theory]
+    [InlineData(409, "Request with key \"k\" is currently being processed. Please retry after 1 second")]
+    [InlineData(422, "Request with key \"k\" is being reused for a different body")]
+    public void Should_retry_an_idempotency_conflict_rather_than_reject_the_event(int status, string message) =>
+        Assert.IsType<NovuRetryableException>(NovuFailureClassification.FromResponse("call", (HttpStatusCode)status, null, message));
+
+    [Theory]
+    [InlineData(400)]
     [InlineData(404)]
     [InlineData(409)]
     [InlineData(422)]
