@@ -61,6 +61,23 @@ public sealed class NovuClient(HttpClient http)
         SendAsync<JsonNode>(HttpMethod.Post, $"v2/topics/{Uri.EscapeDataString(topicKey)}/subscriptions", subscriptions, idempotencyKey,
             $"subscribe to topic '{topicKey}'", cancellationToken);
 
+    /// <summary>
+    /// A read that only the account can fail: <c>GET /v2/subscribers/{probe}</c>. 404 (no such subscriber) means Novu
+    /// accepts the key; throws <see cref="NovuAccountException"/> while it does not.
+    /// </summary>
+    public async Task ProbeAccountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync<JsonNode>(HttpMethod.Get, "v2/subscribers/segment-novu-worker-account-probe", null, null, "account probe",
+                cancellationToken);
+        }
+        catch (NovuRejectedException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // The probe subscriber does not exist: the account does.
+        }
+    }
+
     async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
         CancellationToken cancellationToken)
     {

@@ -22,7 +22,9 @@ public static class NovuServiceCollectionExtensions
 
         services.AddHttpClient<NovuClient>((sp, http) =>
             {
-                var options = sp.GetRequiredService<IOptions<NovuClientOptions>>().Value;
+                // The monitor, not the snapshot: a fixed key reloaded from configuration is used by the next call, which is
+                // how a worker paused for a refused account (401) comes back without a restart.
+                var options = sp.GetRequiredService<IOptionsMonitor<NovuClientOptions>>().CurrentValue;
                 var baseUrl = options.BaseUrl.ToString();
                 http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", options.ApiKey);

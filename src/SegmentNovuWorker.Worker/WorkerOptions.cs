@@ -19,4 +19,10 @@ public sealed class WorkerOptions
     /// hands the excess to the others (see <c>PartitionBalancer</c>). Zero turns balancing off. Default 2 s.
     /// </summary>
     public TimeSpan BalanceInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// <c>Worker:AccountProbeInterval</c>: while Novu refuses the account (401, 402, 403) and consumption is paused, how
+    /// often the worker asks Novu whether the account works again. Default 30 s.
+    /// </summary>
+    public TimeSpan AccountProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

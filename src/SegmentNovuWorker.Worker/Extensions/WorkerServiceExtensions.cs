@@ -38,11 +38,13 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<HoldQueues>();
         builder.Services.AddSingleton<PartitionBalancer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
+        builder.Services.AddSingleton<AccountPause>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountPause>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<AccountPause>("novu-account", tags: ["ready"]);
 
         // Start consuming before the host reports started, and never leave a bus starting in the background of a
         // host that is already stopping (it would consume with a disposed container).

@@ -18,6 +18,8 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// a Retry-After up to <see cref="RetryOptions.MaxInProcessRetryAfter"/> is waited out, a longer one skips to 3.</item>
 /// <item>Delayed redelivery (wait queues): <see cref="RetryOptions.Redelivery"/>, only for <see cref="NovuRetryableException"/>,
 /// each delay at least the Retry-After.</item>
+/// <item>Account failures (401, 402, 403: <see cref="NovuAccountException"/>) are retried by none of these: they pause every
+/// endpoint (<see cref="AccountPause"/>) and the message goes back to its queue, never to <c>_error</c>.</item>
 /// <item>Then, and at once for anything else (Novu rejections, unmappable events, undeserializable or unexpected
 /// failures), the <c>_error</c> queue with the <c>SNW-*</c> headers.</item>
 /// </list>
@@ -39,8 +41,13 @@ public static class FailurePolicy
         endpoint.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new UserLaneFilter(
             balancer.LanesFor(UserLaneFilter.QueueOf(endpoint.InputAddress)), holds, balancer, context.GetRequiredService<ILogger<UserLaneFilter>>())));
 
+        var accountPause = context.GetRequiredService<AccountPause>();
+        endpoint.ConnectReceiveEndpointObserver(accountPause);
         endpoint.ConfigureError(error =>
         {
+            // First: an account failure (401, 402, 403) pauses every endpoint and returns the message to its queue; it is not the
+            // event's fault, so it neither releases the user's hold nor reaches _error.
+            error.UseFilter(new AccountPauseFilter(accountPause));
             error.UseFilter(new HoldReleaseFilter(holds));
             error.UseFilter(new DeadLetterHeadersFilter());
             error.UseFilter(new GenerateFaultFilter());
@@ -61,6 +68,8 @@ public static class FailurePolicy
                 .SetExceptionFilter(f => f.Handle<NovuRetryableException>()));
             endpoint.ConnectReceiveEndpointObserver(killSwitch);
         }
+
+        endpoint.UseFilter(new AccountPauseGate(accountPause));
 
         // Outer layer first: redelivery wraps the in-process retries (as with MassTransit's UseDelayedRedelivery).
         // The observer connects itself to the endpoint's configuration in its constructor.

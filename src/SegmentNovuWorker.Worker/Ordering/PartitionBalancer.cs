@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.Failures;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
@@ -23,6 +24,7 @@ public sealed class PartitionBalancer(
     IOptions<TopologyOptions> topology,
     IOptions<WorkerOptions> worker,
     IOptions<RabbitMqOptions> rabbitMq,
+    AccountPause accountPause,
     ILogger<PartitionBalancer> logger)
     : BackgroundService, IReceiveEndpointObserver
 {
@@ -87,6 +89,8 @@ public sealed class PartitionBalancer(
 
     async Task BalanceAsync(IConnection connection, CancellationToken cancellationToken)
     {
+        if (accountPause.Current is not null)
+            return; // restarting an endpoint now would undo the pause
         var workers = await CountWorkersAsync(connection, cancellationToken);
         if (workers <= 1)
             return;

@@ -29,8 +29,6 @@ public sealed class When_novu_rejects_the_request
 
     [Theory]
     [InlineData(400)]
-    [InlineData(401)]
-    [InlineData(403)]
     [InlineData(404)]
     [InlineData(501)]
     public async Task Should_not_retry_other_fatal_statuses(int status)
