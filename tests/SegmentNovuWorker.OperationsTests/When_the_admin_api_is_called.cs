@@ -119,9 +119,9 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
 
         var queues = (await JsonOf(await client.GetAsync("/admin/queues"))).AsArray().Select(q => (string)q!["name"]!).ToList();
 
-        Assert.Contains("segment-track", queues);
-        Assert.Contains("segment-track_error", queues);
-        Assert.Contains("segment-identify_error", queues);
+        Assert.Contains(CallQueues.PartitionQueueOf("user-rejected-1"), queues);
+        Assert.Contains(SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("user-rejected-1")), queues);
+        Assert.Contains(SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("anon-1")), queues);
     }
 
     [Fact]
