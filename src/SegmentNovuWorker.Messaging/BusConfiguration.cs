@@ -58,7 +58,7 @@ public static class BusConfiguration
     /// event published while no worker has ever started is kept in its queue instead of being dropped by an
     /// exchange with no bindings.
     /// </summary>
-    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg)
+    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, RejectedQueueOptions? rejected = null)
     {
         BindQueue<IdentifyEvent>(cfg, SegmentQueues.Identify);
         BindQueue<TrackEvent>(cfg, SegmentQueues.Track);
@@ -67,7 +67,7 @@ public static class BusConfiguration
         BindQueue<GroupEvent>(cfg, SegmentQueues.Group);
         BindQueue<DeleteEvent>(cfg, SegmentQueues.Delete);
         BindQueue<AliasEvent>(cfg, SegmentQueues.Alias);
-        BindQueue<RejectedEvent>(cfg, SegmentQueues.Rejected);
+        cfg.DeclareRejectedQueue(rejected);
     }
 
     static void BindQueue<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)

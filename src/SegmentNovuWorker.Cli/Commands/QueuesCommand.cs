@@ -15,6 +15,7 @@ static class QueuesCommand
         var command = new Command("queues", "Every segment-* queue (main, wait, _error, _skipped) with ready, unacked and consumer counts.");
         command.SetRun(async (run, ct) =>
         {
+            run.Settings.EnsureManagementIsSafe();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var queues = await new QueueLister(run.Settings, http).ListAsync(ct);
             if (run.Json)

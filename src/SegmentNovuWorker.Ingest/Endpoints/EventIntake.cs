@@ -45,39 +45,57 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
 
     /// <summary>
     /// Publishes the valid events and, to <c>segment-rejected</c>, the invalid ones of a batch; answers 200 only once the
-    /// broker confirmed all of them, 503 with <c>Retry-After</c> otherwise.
+    /// broker confirmed every valid one, 503 with <c>Retry-After</c> otherwise. The rejected ones are published beside
+    /// them, but never cost them: when <c>segment-rejected</c> is full (it is bounded, see <c>RejectedQueue</c>) they
+    /// are counted as <c>notKept</c> in the 200 and logged, since a retry would not make them valid.
     /// </summary>
     /// <param name="source"><c>webhook</c> or <c>tracking-api</c>, recorded on rejected events.</param>
     public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source)
     {
         var receivedAt = clock.GetUtcNow();
-        var rejected = parsed.Invalid.Select(e =>
-            new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source));
+        List<ISegmentEvent> rejected = [.. parsed.Invalid.Select(e =>
+            new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source))];
         foreach (var invalid in parsed.Invalid)
         {
             using var scope = logger.BeginSegmentMessageScope(invalid.MessageId);
             logger.LogWarning("Set aside event {Index} of a {Source} batch in {Queue}: {Reason}", invalid.Index, source, SegmentQueues.Rejected, invalid.Reason);
         }
 
+        var keepRejected = rejected.Count == 0 ? Task.CompletedTask : publisher.PublishAsync(rejected, http.RequestAborted);
         try
         {
-            await publisher.PublishAsync([.. parsed.Events, .. rejected], http.RequestAborted);
+            await publisher.PublishAsync(parsed.Events, http.RequestAborted);
         }
         catch (BrokerUnavailableException ex)
         {
+            await keepRejected.ContinueWith(_ => { }, TaskScheduler.Default);
             logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", ex.Message);
         }
 
+        var notKept = 0;
+        try
+        {
+            await keepRejected;
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            notKept = rejected.Count;
+            logger.LogError("{Queue} did not keep {Count} rejected events of a {Source} request (full at its maximum length, or the broker is slow); " +
+                "the request's valid events are accepted. Look at the queue with 'segment-novu queues' and purge it: {Reason}",
+                SegmentQueues.Rejected, notKept, source, ex.Message);
+        }
+
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
-        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut));
+        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept));
     }
 }
 
 /// <summary>
 /// The 200 answer: Segment's own <c>{"success":true}</c>, plus what became of the request's events. <c>rejected</c> events
-/// are in <c>segment-rejected</c>; <c>optedOut</c> ones asked (<c>integrations</c>) not to go to Novu.
+/// are in <c>segment-rejected</c>, except <c>notKept</c> of them, refused by that queue when full; <c>optedOut</c> ones
+/// asked (<c>integrations</c>) not to go to Novu.
 /// </summary>
-public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut);
+public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut, int NotKept);
