@@ -14,8 +14,8 @@ static class CliConfiguration
 {
     static readonly string ConnectionKey = $"ConnectionStrings:{RabbitMqOptions.ConnectionStringName}";
 
-    /// <summary>Stands in for the process environment when set: tests run the tool in-process, many at once.</summary>
-    internal static readonly AsyncLocal<IReadOnlyDictionary<string, string?>?> Environment = new();
+    /// <summary>Stands in for the process's environment and current folder when set: tests run the tool in-process, many at once.</summary>
+    internal static readonly AsyncLocal<(IReadOnlyDictionary<string, string?> Variables, string Folder)?> Environment = new();
 
     public static BrokerSettings Load(string? connection, string? managementUrl, bool insecure)
     {
@@ -33,11 +33,12 @@ static class CliConfiguration
         if (insecure)
             overrides[BrokerSettings.AllowInsecureManagementKey] = "true";
 
+        var environment = Environment.Value;
         var builder = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
+            .SetBasePath(environment?.Folder ?? Directory.GetCurrentDirectory())
             .AddJsonFile("appsettings.json", optional: true);
-        if (Environment.Value is { } environment)
-            builder.AddInMemoryCollection(environment);
+        if (environment is { } fake)
+            builder.AddInMemoryCollection(fake.Variables);
         else
             builder.AddEnvironmentVariables();
         var configuration = builder.AddInMemoryCollection(overrides).Build();

@@ -19,6 +19,8 @@ public static class Cli
     public static async Task<CliRun> RunAsync(SegmentNovuStack stack, params string[] args) =>
         await RunWithEnvironmentAsync(Broker(stack.RabbitMq), [.. args, "--management-url", stack.Broker.ManagementUri.ToString()]);
 
+    static readonly Lazy<string> EmptyFolder = new(() => Directory.CreateTempSubdirectory("segment-novu-cli-").FullName);
+
     /// <summary>An environment that names the broker as <c>ConnectionStrings__RabbitMq</c> does.</summary>
     public static Dictionary<string, string?> Broker(Uri amqp) => new() { ["ConnectionStrings:RabbitMq"] = amqp.ToString() };
 
@@ -30,7 +32,8 @@ public static class Cli
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exitCode = await SegmentNovuCli.RunAsync(args, output, error, environment);
+        // An empty current folder: no appsettings.json of the test binaries' folder is read.
+        var exitCode = await SegmentNovuCli.RunAsync(args, output, error, (environment, EmptyFolder.Value));
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 }
