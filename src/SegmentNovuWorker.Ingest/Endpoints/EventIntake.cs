@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SegmentNovuWorker.Contracts;
@@ -61,35 +62,42 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
             logger.LogWarning("Set aside event {Index} of a {Source} batch in {Queue}: {Reason}", invalid.Index, source, SegmentQueues.Rejected, invalid.Reason);
         }
 
-        var keepRejected = rejected.Count == 0 ? Task.CompletedTask : publisher.PublishAsync(rejected, http.RequestAborted);
+        // One publish each, so a full segment-rejected refuses only what it has no room for.
+        var keepRejected = Task.WhenAll(rejected.Select(r => KeepAsync(r, http.RequestAborted)));
         try
         {
             await publisher.PublishAsync(parsed.Events, http.RequestAborted);
         }
         catch (BrokerUnavailableException ex)
         {
-            await keepRejected.ContinueWith(_ => { }, TaskScheduler.Default);
+            await keepRejected;
             logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", ex.Message);
         }
 
-        var notKept = 0;
-        try
-        {
-            await keepRejected;
-        }
-        catch (BrokerUnavailableException ex)
-        {
-            notKept = rejected.Count;
-            logger.LogError("{Queue} did not keep {Count} rejected events of a {Source} request (full at its maximum length, or the broker is slow); " +
-                "the request's valid events are accepted. Look at the queue with 'segment-novu queues' and purge it: {Reason}",
-                SegmentQueues.Rejected, notKept, source, ex.Message);
-        }
+        var notKept = (await keepRejected).Count(kept => !kept);
+        if (notKept > 0)
+            logger.LogError("{Queue} did not keep {NotKept} of {Rejected} rejected events of a {Source} request: it is full (RabbitMq:RejectedQueue) " +
+                "or the broker is slow. The request's valid events are accepted. See the queue with 'segment-novu queues'",
+                SegmentQueues.Rejected, notKept, rejected.Count, source);
 
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
         return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept));
+    }
+
+    async Task<bool> KeepAsync(ISegmentEvent rejected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishAsync([rejected], cancellationToken);
+            return true;
+        }
+        catch (BrokerUnavailableException)
+        {
+            return false;
+        }
     }
 }
 
@@ -98,4 +106,5 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
 /// are in <c>segment-rejected</c>, except <c>notKept</c> of them, refused by that queue when full; <c>optedOut</c> ones
 /// asked (<c>integrations</c>) not to go to Novu.
 /// </summary>
-public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut, int NotKept);
+public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int NotKept);
