@@ -15,7 +15,7 @@ public static class IngestApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseForwardedHeaders();
+        app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthEndpoints();

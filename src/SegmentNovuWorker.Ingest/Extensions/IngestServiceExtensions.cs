@@ -59,6 +59,7 @@ public static class IngestServiceExtensions
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
             forwarded.ForwardLimit = 1;
+            // The defaults trust loopback; only the configured proxies are trusted here.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in proxies)
@@ -68,6 +69,16 @@ public static class IngestServiceExtensions
                 forwarded.KnownProxies.Add(address);
             }
         });
+    }
+
+    /// <summary>
+    /// The forwarded-headers middleware only with <c>Ingest:KnownProxies</c>: with no known proxy at all it would
+    /// believe every sender's <c>X-Forwarded-For</c>.
+    /// </summary>
+    public static void UseTrustedProxies(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<IngestOptions>>().Value.KnownProxies.Length > 0)
+            app.UseForwardedHeaders();
     }
 
     /// <summary>Says at start which sources are open, loudly, without naming a secret.</summary>
