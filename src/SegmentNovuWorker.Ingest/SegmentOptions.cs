@@ -40,6 +40,6 @@ public sealed class SegmentOptions
     public IReadOnlyList<string> AllSharedSecrets =>
         [.. SharedSecrets.Append(SharedSecret).OfType<string>().Where(s => s.Length > 0).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Whether any write key (server or client) is configured.</summary>
-    public bool HasWriteKeys => WriteKeys.Length + ClientWriteKeys.Length > 0;
+    /// <summary>Whether any write key (server or client) is configured; empty values (an unset variable in compose) are none.</summary>
+    public bool HasWriteKeys => WriteKeys.Concat(ClientWriteKeys).Any(k => !string.IsNullOrWhiteSpace(k));
 }

@@ -11,8 +11,6 @@ sealed class CredentialsValidation(IOptions<IngestOptions> ingest) : IValidateOp
     public ValidateOptionsResult Validate(string? name, SegmentOptions options)
     {
         var failures = new List<string>();
-        if (options.WriteKeys.Concat(options.ClientWriteKeys).Any(string.IsNullOrWhiteSpace))
-            failures.Add("Segment:WriteKeys and Segment:ClientWriteKeys must not hold an empty key.");
         if (options.FirstElementSignatureWindow <= TimeSpan.Zero || options.FirstElementSignatureWindow > TimeSpan.FromDays(1))
             failures.Add("Segment:FirstElementSignatureWindow must be between 00:00:01 and 1.00:00:00.");
         if (!ingest.Value.AllowUnauthenticated)

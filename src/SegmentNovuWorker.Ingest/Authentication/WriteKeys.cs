@@ -59,7 +59,10 @@ public static class WriteKeys
     {
         var matched = false;
         foreach (var key in accepted)
-            matched |= CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        {
+            if (!string.IsNullOrWhiteSpace(key))
+                matched |= CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
         return matched;
     }
 }
