@@ -44,15 +44,17 @@ public sealed class When_unsigned_requests_flood_the_webhook(ITestOutputHelper o
             using var response = await client.SendAsync(Webhook(body, i % 2 == 0 ? null : Signature("guessed-secret", body)), ct);
             statuses.Add(response.StatusCode);
         });
+        // Segment's requests on connections of their own, as they would be: the flood's do not queue them.
+        using var segment = _stack.CreateIngestClient();
         var signed = new List<HttpStatusCode>();
         while (!flood.IsCompleted)
         {
-            using var response = await client.SendAsync(Webhook(body, Signature(Secret, body)));
+            using var response = await segment.SendAsync(Webhook(body, Signature(Secret, body)));
             signed.Add(response.StatusCode);
         }
         await flood;
         var elapsed = clock.Elapsed;
-        using (var after = await client.SendAsync(Webhook(body, Signature(Secret, body))))
+        using (var after = await segment.SendAsync(Webhook(body, Signature(Secret, body))))
             signed.Add(after.StatusCode);
 
         output.WriteLine($"{Flood} unsigned requests in {elapsed.TotalMilliseconds:0} ms ({Flood / elapsed.TotalSeconds:0}/s); " +
