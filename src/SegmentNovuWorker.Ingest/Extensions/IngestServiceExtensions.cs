@@ -42,7 +42,8 @@ public static class IngestServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-ingest");
-                cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<RejectedQueueOptions>>().Value);
+                cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<TopologyOptions>>().Value,
+                    context.GetRequiredService<IOptions<RejectedQueueOptions>>().Value);
             });
         });
         return builder;

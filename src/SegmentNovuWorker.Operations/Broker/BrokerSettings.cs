@@ -32,7 +32,10 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecure
             if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out management) || management.Scheme is not ("http" or "https"))
                 throw new OperatorException(ExitCodes.Usage, $"{ManagementUrlKey} (--management-url) must be an http(s):// URL such as http://localhost:15672/.");
         }
-        return new BrokerSettings(amqp, management, configuration.GetValue<bool>(AllowInsecureManagementKey));
+        return new BrokerSettings(amqp, management, configuration.GetValue<bool>(AllowInsecureManagementKey))
+        {
+            Partitions = configuration.GetValue<int?>($"{TopologyOptions.Section}:{nameof(TopologyOptions.Partitions)}") ?? new TopologyOptions().Partitions,
+        };
     }
 
     /// <summary>
@@ -47,6 +50,9 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecure
             $"RabbitMQ's management API at {Management} is plain http on another host: the broker password would cross the network in clear. " +
             $"Use an https:// {ManagementUrlKey} (--management-url), or pass --insecure ({AllowInsecureManagementKey}=true) if the network is trusted.");
     }
+
+    /// <summary><c>Topology:Partitions</c>, as the services read it: which partition queues (and their <c>_error</c> queues) exist.</summary>
+    public int Partitions { get; init; } = new TopologyOptions().Partitions;
 
     /// <summary>The virtual host named by the URI's path; "/" when it names none.</summary>
     public string VirtualHost

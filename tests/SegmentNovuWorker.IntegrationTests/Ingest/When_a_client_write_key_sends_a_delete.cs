@@ -73,7 +73,7 @@ public sealed class When_a_client_write_key_sends_a_delete : IAsyncLifetime
         Assert.Equal(0, (int)(await BodyAsync(response))["accepted"]!);
         await Task.Delay(500);
         Assert.True(_stack.Novu.Subscribers.ContainsKey("victim-2"));
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Delete) ?? 0);
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Delete) ?? 0);
     }
 
     [Fact]

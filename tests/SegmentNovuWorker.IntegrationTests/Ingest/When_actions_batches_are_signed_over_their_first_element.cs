@@ -41,8 +41,8 @@ public sealed class When_actions_batches_are_signed_over_their_first_element : I
         using var response = await client.SendAsync(Webhook(body, Signature(Secret, first)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -64,8 +64,8 @@ public sealed class When_actions_batches_are_signed_over_their_first_element : I
         using var response = await client.SendAsync(Webhook($"[{first},{second}]", Signature(Secret, first)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class When_actions_batches_are_signed_over_their_first_element : I
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (int)(await BodyAsync(response))["accepted"]!);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(2u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(2u, await QueuedAsync(CallQueues.Track));
     }
 }

@@ -35,6 +35,6 @@ public sealed class When_segment_rejected_is_full : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Equal(1, (int)(await BodyAsync(next))["notKept"]!);
         Assert.Equal(2u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Rejected));
-        Assert.Equal(2u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(2u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track));
     }
 }

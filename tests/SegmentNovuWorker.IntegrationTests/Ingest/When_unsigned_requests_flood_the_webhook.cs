@@ -63,7 +63,7 @@ public sealed class When_unsigned_requests_flood_the_webhook(ITestOutputHelper o
         Assert.All(signed, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(Flood - 20, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
-        Assert.Equal((uint)signed.Count, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal((uint)signed.Count, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track));
     }
 }
 
