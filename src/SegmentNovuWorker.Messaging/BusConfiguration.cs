@@ -75,13 +75,12 @@ public static class BusConfiguration
     /// partition number, so an event published while no worker has ever started is kept in its queue instead of being
     /// dropped by an exchange with no bindings. The call exchanges are direct: the publisher picks the partition.
     /// </summary>
-    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
+    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology, RejectedQueueOptions? rejected = null)
     {
         foreach (var call in SegmentCalls.All)
             ForMessageType(nameof(DeclarePartitions), call.MessageType).Invoke(null, [cfg, topology]);
 
-        var rejected = cfg.MessageTopology.GetMessageTopology<RejectedEvent>().EntityName;
-        cfg.Publish<RejectedEvent>(p => p.BindQueue(rejected, SegmentQueues.Rejected));
+        cfg.DeclareRejectedQueue(rejected);
     }
 
     /// <summary>
