@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
 using SegmentNovuWorker.NovuStandIn.Endpoints;
 
@@ -9,8 +10,10 @@ public static class NovuStandInApp
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddOptions<StandInOptions>().BindConfiguration(StandInOptions.Section);
-        builder.Services.AddSingleton<StandInState>();
+        builder.Services.AddOptions<StandInOptions>().BindConfiguration(StandInOptions.Section)
+            .Validate(o => o.Delays.FirstNegative() is null, "StandIn:Delays:Subscribers, :Triggers and :Topics must not be negative.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new StandInState(sp.GetRequiredService<IOptions<StandInOptions>>().Value.Delays));
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
@@ -20,6 +23,8 @@ public static class NovuStandInApp
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
+        // Last, so a slow route still gets its auth, rate limit and in-flight idempotency answer at once, as behind Novu's gateway.
+        app.UseMiddleware<DelayMiddleware>();
         app.MapGet("/health/live", () => Results.Ok("live"));
         app.MapSubscriberEndpoints();
         app.MapTriggerEndpoints();

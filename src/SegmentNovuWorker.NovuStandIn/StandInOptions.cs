@@ -1,3 +1,5 @@
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+
 namespace SegmentNovuWorker.NovuStandIn;
 
 /// <summary>The <c>StandIn</c> configuration section.</summary>
@@ -16,4 +18,7 @@ public sealed class StandInOptions
 
     /// <summary>When set, only these workflow identifiers exist; a trigger for another gets 422 like Novu.</summary>
     public string[]? Workflows { get; set; }
+
+    /// <summary>How slow each route starts (<c>StandIn:Delays:Subscribers</c>, <c>:Triggers</c>, <c>:Topics</c>, as hh:mm:ss.fff).</summary>
+    public RouteDelays Delays { get; set; } = new();
 }

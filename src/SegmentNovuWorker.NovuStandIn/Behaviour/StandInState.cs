@@ -2,9 +2,6 @@ using System.Text.Json.Nodes;
 
 namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 
-/// <summary>A notification the stand-in actually "sent": one per distinct transactionId, like Novu.</summary>
-public sealed record Notification(string Workflow, string To, JsonNode? Payload, string TransactionId, DateTimeOffset At);
-
 /// <summary>Everything the stand-in remembers. Thread-safe; tests read it directly or over <c>/_standin/*</c>.</summary>
 public sealed class StandInState
 {
@@ -15,6 +12,21 @@ public sealed class StandInState
     readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
     readonly Dictionary<string, (string? Name, HashSet<string> Subscribers)> _topics = new(StringComparer.Ordinal);
     readonly List<FaultSlot> _faults = [];
+    readonly RouteDelays _configuredDelays;
+    RouteDelays _delays;
+    int _heldBack;
+
+    public StandInState()
+        : this(RouteDelays.None)
+    {
+    }
+
+    /// <param name="configuredDelays">The delays from configuration: where <see cref="Reset"/> returns to.</param>
+    public StandInState(RouteDelays configuredDelays)
+    {
+        ThrowIfNegative(configuredDelays);
+        _configuredDelays = _delays = configuredDelays;
+    }
 
     sealed class FaultSlot(Fault fault)
     {
@@ -58,10 +70,36 @@ public sealed class StandInState
     /// <summary>Novu is healthy again: forget every programmed failure.</summary>
     public void ClearFaults() { lock (_gate) _faults.Clear(); }
 
+    /// <summary>How slow each route is now.</summary>
+    public RouteDelays Delays { get { lock (_gate) return _delays; } }
+
+    /// <summary>Slows routes from now on (replacing every delay, so a route left out is no longer slowed); requests already waiting keep their delay.</summary>
+    public void SetDelays(RouteDelays delays)
+    {
+        ThrowIfNegative(delays);
+        lock (_gate) _delays = delays;
+    }
+
+    /// <summary>
+    /// Requests waiting out a route delay right now. A test that races a fast call against a slow one waits for this
+    /// before sending the fast call: sending first does not mean arriving first.
+    /// </summary>
+    public int HeldBack => Volatile.Read(ref _heldBack);
+
+    internal void CountHeldBack(int change) => Interlocked.Add(ref _heldBack, change);
+
+    static void ThrowIfNegative(RouteDelays delays)
+    {
+        if (delays.FirstNegative() is { } route)
+            throw new ArgumentOutOfRangeException(nameof(delays), $"The {route} delay must not be negative.");
+    }
+
+    /// <summary>Forgets everything received, stored and programmed; delays set at run time go back to the configured ones.</summary>
     public void Reset()
     {
         lock (_gate)
         {
+            _delays = _configuredDelays;
             _requests.Clear();
             _subscribers.Clear();
             _notifications.Clear();
@@ -74,24 +112,26 @@ public sealed class StandInState
     /// <summary>Creates or updates a subscriber: given fields replace, absent fields stay, <c>data</c> is merged.</summary>
     public JsonObject UpsertSubscriber(string subscriberId, JsonObject fields)
     {
-        lock (_gate)
+        lock (_gate) return (JsonObject)UpsertLocked(subscriberId, fields).DeepClone();
+    }
+
+    JsonObject UpsertLocked(string subscriberId, JsonObject fields)
+    {
+        if (!_subscribers.TryGetValue(subscriberId, out var existing))
+            _subscribers[subscriberId] = existing = new JsonObject { ["subscriberId"] = subscriberId };
+        foreach (var (key, value) in fields)
         {
-            if (!_subscribers.TryGetValue(subscriberId, out var existing))
-                _subscribers[subscriberId] = existing = new JsonObject { ["subscriberId"] = subscriberId };
-            foreach (var (key, value) in fields)
+            if (key == "subscriberId")
+                continue;
+            if (key == "data" && value is JsonObject data && existing["data"] is JsonObject current)
             {
-                if (key == "subscriberId")
-                    continue;
-                if (key == "data" && value is JsonObject data && existing["data"] is JsonObject current)
-                {
-                    foreach (var (k, v) in data)
-                        current[k] = v?.DeepClone();
-                }
-                else
-                    existing[key] = value?.DeepClone();
+                foreach (var (k, v) in data)
+                    current[k] = v?.DeepClone();
             }
-            return (JsonObject)existing.DeepClone();
+            else
+                existing[key] = value?.DeepClone();
         }
+        return existing;
     }
 
     public JsonObject? GetSubscriber(string subscriberId)
@@ -110,16 +150,45 @@ public sealed class StandInState
     }
 
     /// <summary>Triggers a workflow unless this transactionId was seen before; returns whether it fired.</summary>
-    public bool Trigger(string workflow, string to, JsonNode? payload, string transactionId)
+    /// <param name="to">A subscriberId, <c>topic:</c> and a topic key, or several of these joined by commas.</param>
+    public bool Trigger(string workflow, string to, JsonNode? payload, string transactionId) =>
+        Trigger(workflow, [.. to.Split(',').Select(r => r.StartsWith("topic:", StringComparison.Ordinal)
+            ? Recipient.Topic(r["topic:".Length..])
+            : Recipient.Subscriber(r))], payload, transactionId);
+
+    /// <summary>
+    /// Triggers a workflow unless this transactionId was seen before; returns whether it fired. As on Novu, each
+    /// subscriber recipient is created or updated first: from the fields it carried inline, or bare (no email, no
+    /// phone) when Novu did not know it. A repeated transactionId changes nothing, subscribers included.
+    /// </summary>
+    public bool Trigger(string workflow, IReadOnlyList<Recipient> recipients, JsonNode? payload, string transactionId)
     {
         lock (_gate)
         {
             if (!_transactionIds.Add(transactionId))
                 return false;
-            _notifications.Add(new Notification(workflow, to, payload?.DeepClone(), transactionId, DateTimeOffset.UtcNow));
+            var reached = new List<ReachedSubscriber>();
+            foreach (var recipient in recipients)
+            {
+                if (recipient.SubscriberId is { } id)
+                    reached.Add(new ReachedSubscriber(id, EmailOf(UpsertLocked(id, recipient.InlineFields ?? []))));
+                else if (recipient.TopicKey is { } key && _topics.TryGetValue(key, out var topic))
+                {
+                    foreach (var member in topic.Subscribers.Order(StringComparer.Ordinal))
+                        reached.Add(new ReachedSubscriber(member, _subscribers.TryGetValue(member, out var s) ? EmailOf(s) : null));
+                }
+            }
+            _notifications.Add(new Notification(workflow, string.Join(",", recipients), payload?.DeepClone(), transactionId, DateTimeOffset.UtcNow)
+            {
+                // Novu sends once per subscriber, even when a topic and the subscriber itself are both addressed.
+                Recipients = [.. reached.DistinctBy(r => r.SubscriberId)],
+            });
             return true;
         }
     }
+
+    static string? EmailOf(JsonObject subscriber) =>
+        subscriber["email"] is JsonValue v && v.TryGetValue<string>(out var email) && email.Length > 0 ? email : null;
 
     public void UpsertTopic(string key, string? name)
     {

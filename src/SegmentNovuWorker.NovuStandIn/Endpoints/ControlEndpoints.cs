@@ -3,7 +3,7 @@ using SegmentNovuWorker.NovuStandIn.Behaviour;
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
 /// <summary>
-/// <c>/_standin/*</c>: not part of Novu. Shows what the stand-in received and did, and takes programmed failures,
+/// <c>/_standin/*</c>: not part of Novu. Shows what the stand-in received and did, takes programmed failures and delays,
 /// so a person (or a test in another process) can watch and break it.
 /// </summary>
 public static class ControlEndpoints
@@ -19,6 +19,14 @@ public static class ControlEndpoints
         {
             state.AddFault(fault);
             return Results.Accepted();
+        });
+        control.MapGet("/delays", (StandInState state) => state.Delays);
+        control.MapPost("/delays", (HttpContext http, RouteDelays delays, StandInState state) =>
+        {
+            if (delays.FirstNegative() is { } route)
+                return NovuErrors.Result(http, 400, $"The {route} delay must not be negative");
+            state.SetDelays(delays);
+            return Results.Ok(state.Delays);
         });
         control.MapPost("/reset", (StandInState state) =>
         {

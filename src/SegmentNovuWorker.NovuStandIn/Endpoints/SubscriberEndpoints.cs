@@ -6,15 +6,13 @@ namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 /// <summary><c>/v2/subscribers</c>: upsert, get, patch, delete, answering with Novu's status codes and envelope.</summary>
 public static class SubscriberEndpoints
 {
-    static readonly string[] StringFields = ["firstName", "lastName", "email", "phone", "avatar", "locale", "timezone"];
-
     public static void MapSubscriberEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v2/subscribers", (HttpContext http, JsonObject? body, bool? failIfExists, StandInState state) =>
         {
             if (body?["subscriberId"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id) || id.Length == 0)
                 return NovuErrors.Result(http, 422, "Validation failed", new { subscriberId = "subscriberId must be a non-empty string" });
-            if (Invalid(body) is { } field)
+            if (SubscriberFields.Invalid(body) is { } field)
                 return NovuErrors.Result(http, 422, "Validation failed", new Dictionary<string, string> { [field] = $"{field} must be a string or null" });
             if (failIfExists == true && state.GetSubscriber(id) is not null)
                 return NovuErrors.Result(http, 409, $"Subscriber {id} already exists");
@@ -30,7 +28,7 @@ public static class SubscriberEndpoints
         {
             if (state.GetSubscriber(subscriberId) is null)
                 return NovuErrors.Result(http, 404, $"Subscriber {subscriberId} not found");
-            if (body is not null && Invalid(body) is { } field)
+            if (body is not null && SubscriberFields.Invalid(body) is { } field)
                 return NovuErrors.Result(http, 422, "Validation failed", new Dictionary<string, string> { [field] = $"{field} must be a string or null" });
             return Results.Json(new { data = state.UpsertSubscriber(subscriberId, body ?? []) });
         });
@@ -39,15 +37,5 @@ public static class SubscriberEndpoints
             state.DeleteSubscriber(subscriberId)
                 ? Results.Json(new { data = new { acknowledged = true, status = "deleted" } })
                 : NovuErrors.Result(http, 404, $"Subscriber {subscriberId} not found"));
-    }
-
-    static string? Invalid(JsonObject body)
-    {
-        foreach (var field in StringFields)
-        {
-            if (body[field] is { } node && (node is not JsonValue v || !v.TryGetValue<string>(out _)))
-                return field;
-        }
-        return body["data"] is { } data && data is not JsonObject ? "data" : null;
     }
 }

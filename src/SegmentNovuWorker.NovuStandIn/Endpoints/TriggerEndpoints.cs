@@ -4,7 +4,11 @@ using SegmentNovuWorker.NovuStandIn.Behaviour;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
-/// <summary><c>/v1/events/trigger</c> and its bulk form. A repeated transactionId is acknowledged but not triggered again.</summary>
+/// <summary>
+/// <c>/v1/events/trigger</c> and its bulk form. A repeated transactionId is acknowledged but not triggered again.
+/// A subscriber recipient Novu does not know is created (bare, or from the fields carried inline) and the answer is
+/// still "processed", as on Novu.
+/// </summary>
 public static class TriggerEndpoints
 {
     public static void MapTriggerEndpoints(this IEndpointRouteBuilder app)
@@ -34,18 +38,32 @@ public static class TriggerEndpoints
             return (null, "name must be a non-empty string");
         if (options.Workflows is { } workflows && !workflows.Contains(name))
             return (null, $"workflow_not_found: Workflow with identifier {name} cannot be found");
-        var to = body["to"] switch
-        {
-            JsonValue v when v.TryGetValue<string>(out var id) => id,
-            JsonObject o when o["subscriberId"]?.GetValue<string>() is { } id => id,
-            JsonObject o when o["topicKey"]?.GetValue<string>() is { } key => "topic:" + key,
-            JsonArray { Count: > 0 and <= 100 } a => string.Join(",", a.Select(x => x is JsonObject o ? o["subscriberId"]?.ToString() : x?.ToString())),
-            _ => null,
-        };
-        if (to is null)
+        if (Recipients(body["to"]) is not { } recipients)
             return (null, "to must be a subscriberId, a subscriber, a topic, or an array of at most 100 of them");
+        if (recipients.Select(r => r.InlineFields).OfType<JsonObject>().Select(SubscriberFields.Invalid).FirstOrDefault(f => f is not null) is { } field)
+            return (null, $"to.{field} must be a string or null");
         var transactionId = body["transactionId"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
-        state.Trigger(name, to, body["payload"], transactionId);
+        state.Trigger(name, recipients, body["payload"], transactionId);
         return (new JsonObject { ["acknowledged"] = true, ["status"] = "processed", ["transactionId"] = transactionId }, null);
     }
+
+    static Recipient[]? Recipients(JsonNode? to)
+    {
+        if (to is not JsonArray array)
+            return One(to) is { } one ? [one] : null;
+        if (array.Count is 0 or > 100)
+            return null;
+        var all = array.Select(One).OfType<Recipient>().ToArray();
+        return all.Length == array.Count ? all : null;
+    }
+
+    static Recipient? One(JsonNode? to) => to switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var id) && id.Length > 0 => Recipient.Subscriber(id),
+        JsonObject o when StringOf(o["topicKey"]) is { Length: > 0 } key => Recipient.Topic(key),
+        JsonObject o when StringOf(o["subscriberId"]) is { Length: > 0 } id => Recipient.Subscriber(id, SubscriberFields.Pick(o)),
+        _ => null,
+    };
+
+    static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
