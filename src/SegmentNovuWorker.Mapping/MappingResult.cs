@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using SegmentNovuWorker.Novu;
 
 namespace SegmentNovuWorker.Mapping;
 
 /// <summary>What the worker does with an event, as mapping decides it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MappingVerdict>))]
 public enum MappingVerdict
 {
     /// <summary>Send <see cref="MappingResult.Triggers"/> to Novu.</summary>

@@ -70,6 +70,7 @@ public static class AdminApiExtensions
                 return await dlq.PurgeAsync(query.ToFilter(), new MoveOptions(DryRun: !confirmed), ct);
             }));
 
+        admin.MapMappingTest();
         return app;
     }
 
