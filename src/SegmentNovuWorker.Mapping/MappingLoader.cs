@@ -48,8 +48,9 @@ public static partial class MappingLoader
             {
                 if (child.Value is { } workflow)
                     AddSimple(rules, errors, child, call, workflow);
-                else
+                else if (child.GetChildren().Any())
                     AddRule(rules, errors, child, call, nameKey);
+                // else: a key set to null by a later source (Novu__Workflows__X= in some shells), which removes the entry.
             }
         }
 
