@@ -1,7 +1,9 @@
+using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
 using SegmentNovuWorker.Contracts;
 
 namespace SegmentNovuWorker.Messaging;
@@ -33,6 +35,7 @@ public static class BusConfiguration
         Action<IBusRegistrationConfigurator> configure)
     {
         services.AddRabbitMqOptions();
+        services.AddTopologyOptions();
         services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
@@ -45,35 +48,101 @@ public static class BusConfiguration
     public static void UseSegmentNovuHost(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context, string connectionName)
     {
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-        cfg.Host(options.ConnectionString, connectionName, h =>
+        // Host and process in the connection name: the operator tool shows which worker consumes which partition.
+        cfg.Host(options.ConnectionString, $"{connectionName}@{Environment.MachineName}:{Environment.ProcessId}", h =>
         {
+            // A dead host's partitions move to another worker once the broker misses two heartbeats (about 10 s),
+            // not after RabbitMQ's default 60 s.
+            h.Heartbeat(TimeSpan.FromSeconds(5));
             // Publish/Send complete only once the broker confirmed the message: the ingest API answers 2xx on that.
             h.PublisherConfirmation = true;
             h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
         });
     }
 
-    /// <summary>
-    /// Declares every consumer queue from the publishing side and binds it to its message exchange, so an
-    /// event published while no worker has ever started is kept in its queue instead of being dropped by an
-    /// exchange with no bindings.
-    /// </summary>
-    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg)
+    /// <summary>Binds and validates the <c>Topology</c> section every process must agree on.</summary>
+    public static IServiceCollection AddTopologyOptions(this IServiceCollection services)
     {
-        BindQueue<IdentifyEvent>(cfg, SegmentQueues.Identify);
-        BindQueue<TrackEvent>(cfg, SegmentQueues.Track);
-        BindQueue<PageEvent>(cfg, SegmentQueues.Page);
-        BindQueue<ScreenEvent>(cfg, SegmentQueues.Screen);
-        BindQueue<GroupEvent>(cfg, SegmentQueues.Group);
-        BindQueue<DeleteEvent>(cfg, SegmentQueues.Delete);
-        BindQueue<AliasEvent>(cfg, SegmentQueues.Alias);
-        BindQueue<RejectedEvent>(cfg, SegmentQueues.Rejected);
+        services.AddOptions<TopologyOptions>()
+            .BindConfiguration(TopologyOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
     }
 
-    static void BindQueue<T>(IRabbitMqBusFactoryConfigurator cfg, string queue)
+    /// <summary>
+    /// Declares every partition queue from the publishing side, and binds it to each Segment call's exchange under its
+    /// partition number, so an event published while no worker has ever started is kept in its queue instead of being
+    /// dropped by an exchange with no bindings. The call exchanges are direct: the publisher picks the partition.
+    /// </summary>
+    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
+    {
+        foreach (var call in SegmentCalls.All)
+            ForMessageType(nameof(DeclarePartitions), call.MessageType).Invoke(null, [cfg, topology]);
+
+        var rejected = cfg.MessageTopology.GetMessageTopology<RejectedEvent>().EntityName;
+        cfg.Publish<RejectedEvent>(p => p.BindQueue(rejected, SegmentQueues.Rejected));
+    }
+
+    /// <summary>
+    /// Binds a receive endpoint (the worker's partition <paramref name="partition"/>) to every Segment call's exchange,
+    /// with the same queue arguments the publishing side declares.
+    /// </summary>
+    public static void BindPartition(this IRabbitMqReceiveEndpointConfigurator endpoint, IRabbitMqBusFactoryConfigurator cfg, int partition)
+    {
+        endpoint.ConfigureConsumeTopology = false;
+        endpoint.ConfigurePartitionQueue();
+        foreach (var call in SegmentCalls.All)
+        {
+            var exchange = (string)ForMessageType(nameof(ExchangeOf), call.MessageType).Invoke(null, [cfg])!;
+            endpoint.Bind(exchange, b =>
+            {
+                b.ExchangeType = ExchangeType.Direct;
+                b.RoutingKey = RoutingKeyOf(partition);
+            });
+        }
+    }
+
+    /// <summary>The routing key of a partition on the call exchanges.</summary>
+    public static string RoutingKeyOf(int partition) => partition.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Partition queues are quorum queues with a single active consumer: however many workers subscribe, one consumes a
+    /// partition at a time, and when it dies the next takes over at once with the unacknowledged messages first. Quorum,
+    /// because classic queues of RabbitMQ 3.10 can crash on that failover (rabbitmq-server#5460). Both the ingest API and
+    /// the worker declare the queues, so they must use the same arguments: this is the one place that sets them.
+    /// </summary>
+    public static void ConfigurePartitionQueue(this IRabbitMqQueueConfigurator queue)
+    {
+        queue.SetQuorumQueue();
+        queue.SingleActiveConsumer = true;
+    }
+
+    static void DeclarePartitions<T>(IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
         where T : class
     {
-        var exchange = cfg.MessageTopology.GetMessageTopology<T>().EntityName;
-        cfg.Publish<T>(p => p.BindQueue(exchange, queue));
+        var exchange = ExchangeOf<T>(cfg);
+        cfg.Publish<T>(p =>
+        {
+            p.ExchangeType = ExchangeType.Direct;
+            foreach (var partition in topology.All)
+            {
+                p.BindQueue(exchange, SegmentQueues.PartitionQueue(partition), q =>
+                {
+                    q.ExchangeType = ExchangeType.Direct;
+                    q.ConfigurePartitionQueue();
+                    q.RoutingKey = RoutingKeyOf(partition);
+                });
+            }
+        });
     }
+
+    static string ExchangeOf<T>(IRabbitMqBusFactoryConfigurator cfg)
+        where T : class =>
+        cfg.MessageTopology.GetMessageTopology<T>().EntityName;
+
+    // MassTransit's topology API is generic in the message type; the table holds Types, so each row is bridged here once.
+    static System.Reflection.MethodInfo ForMessageType(string method, Type messageType) =>
+        typeof(BusConfiguration).GetMethod(method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(messageType);
 }

@@ -6,7 +6,7 @@ namespace SegmentNovuWorker.Messaging;
 /// </summary>
 public static class DeadLetterHeaders
 {
-    /// <summary>Reason class: <c>novu-rejected</c>, <c>novu-unavailable-exhausted</c>, <c>unmapped-event</c>, <c>missing-user-id</c>, <c>invalid-message</c>, <c>unexpected-error</c>.</summary>
+    /// <summary>Reason class: one of <see cref="FailureReasons"/>.</summary>
     public const string Reason = "SNW-Reason";
 
     /// <summary>The last HTTP status Novu answered (absent when no answer came: timeout, connection refused).</summary>
@@ -29,6 +29,18 @@ public static class DeadLetterHeaders
 
     /// <summary>The Segment messageId, set by the ingest API on every message.</summary>
     public const string SegmentMessageId = "Segment-MessageId";
+
+    /// <summary>The Segment call (<c>track</c>, <c>identify</c>, …), set by the ingest API on every message.</summary>
+    public const string SegmentCall = "Segment-Call";
+
+    /// <summary>Whose events these are (<c>userId</c>, else <c>anonymousId</c>): the key events are kept in order by.</summary>
+    public const string UserKey = "Segment-User-Key";
+
+    /// <summary>
+    /// Set on a message that leads its user's lane out of a hold: it returns from delayed redelivery, or was released
+    /// from the user's hold queue, and is processed even though the hold still exists.
+    /// </summary>
+    public const string HoldHead = "SNW-Hold-Head";
 
     /// <summary>MassTransit's headers that make a message a fault or count its redeliveries; a replay strips them.</summary>
     public static readonly string[] FaultHeaderPrefixes = ["MT-Fault-", "MT-Reason", "MT-Redelivery-Count", "SNW-"];

@@ -1,28 +1,47 @@
 namespace SegmentNovuWorker.Messaging;
 
 /// <summary>
-/// Queue names of the service. The ingest API declares them too (see <see cref="BusConfiguration"/>),
-/// so an event published before any worker ever ran waits in its queue instead of being dropped.
+/// Queue and exchange names of the service. Every Segment call goes to one of <see cref="TopologyOptions.Partitions"/>
+/// partition queues, chosen by its user (<see cref="SegmentPartitions"/>); the ingest API declares them too (see
+/// <see cref="BusConfiguration"/>), so an event published before any worker ever ran waits in its queue.
 /// </summary>
 public static class SegmentQueues
 {
-    public const string Identify = "segment-identify";
-    public const string Track = "segment-track";
-    public const string Page = "segment-page";
-    public const string Screen = "segment-screen";
-    public const string Group = "segment-group";
-    public const string Delete = "segment-delete";
-    public const string Alias = "segment-alias";
+    /// <summary>Every queue name of the service starts with this.</summary>
+    public const string Prefix = "segment-";
+
+    const string PartitionPrefix = "segment-events-";
 
     /// <summary>Events the ingest API could not accept (inside an otherwise valid batch), kept with their reason.</summary>
     public const string Rejected = "segment-rejected";
 
-    /// <summary>Every queue name of the service starts with this.</summary>
-    public const string Prefix = "segment-";
+    /// <summary>
+    /// The direct exchange a user's held events are routed through: a user with an event in delayed redelivery has a
+    /// hold queue bound here under its <see cref="SegmentPartitions.UserHash"/>.
+    /// </summary>
+    public const string HoldsExchange = "segment-holds";
 
+    const string HoldPrefix = "segment-hold-";
     const string ErrorSuffix = "_error";
     const string SkippedSuffix = "_skipped";
     const string WaitInfix = "_wait_";
+
+    /// <summary>The queue of partition <paramref name="partition"/>: <c>segment-events-00</c>, <c>segment-events-01</c>, …</summary>
+    public static string PartitionQueue(int partition) => $"{PartitionPrefix}{partition:00}";
+
+    /// <summary>The partition number of a partition queue (or of its error queue); null for any other name.</summary>
+    public static int? PartitionOf(string queue)
+    {
+        var name = MainQueueOf(queue);
+        return name.StartsWith(PartitionPrefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(PartitionPrefix.Length), out var p) ? p : null;
+    }
+
+    public static bool IsPartitionQueue(string name) => PartitionOf(name) is not null && !IsErrorQueue(name) && !IsWaitQueue(name);
+
+    /// <summary>Where a held user's later events wait, in order, while an earlier one is in delayed redelivery.</summary>
+    public static string HoldQueueOf(string userHash) => HoldPrefix + userHash;
+
+    public static bool IsHoldQueue(string name) => name.StartsWith(HoldPrefix, StringComparison.Ordinal);
 
     /// <summary>MassTransit moves a message that failed for good to this queue.</summary>
     public static string ErrorQueueOf(string queue) => queue + ErrorSuffix;

@@ -17,7 +17,7 @@ public sealed class When_no_worker_has_started_yet
             new StringContent(Samples.Read("track"), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(stack.RabbitMq, CallQueues.Track));
 
         await stack.StartWorkerAsync();
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the waiting event was delivered");

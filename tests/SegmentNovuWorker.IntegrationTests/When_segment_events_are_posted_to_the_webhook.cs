@@ -103,8 +103,8 @@ public sealed class When_segment_events_are_posted_to_the_webhook : IAsyncLifeti
         // A valid event afterwards is the only message in the queue.
         using var valid = await client.PostAsync("/webhooks/segment", Json(Samples.Read("identify")));
         Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
-        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Identify));
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track) ?? 0u);
+        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Identify));
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track) ?? 0u);
         Assert.Empty(_stack.Novu.Requests);
     }
 }

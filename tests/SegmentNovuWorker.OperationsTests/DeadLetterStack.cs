@@ -49,8 +49,8 @@ public static class DeadLetterStack
             .Append(Identify(NoUser[0], userId: null))
             .Append(Track(NoUser[1], "User Registered", userId: null));
         await PostAsync(stack, events);
-        await WaitForDeadLettersAsync(stack, SegmentQueues.Track, Rejected.Length + Unmapped.Length + 1);
-        await WaitForDeadLettersAsync(stack, SegmentQueues.Identify, 1);
+        await WaitForDeadLettersAsync(stack, CallQueues.Track, Rejected.Length + Unmapped.Length + 1);
+        await WaitForDeadLettersAsync(stack, CallQueues.Identify, 1);
         return stack;
     }
 

@@ -18,7 +18,7 @@ public sealed class When_a_replay_is_killed_midway : IAsyncLifetime
         _stack = await DeadLetterStack.StartAsync();
         _stack.Novu.AddFault(new Fault("/v1/events/trigger", 422, Times: Count));
         await DeadLetterStack.PostAsync(_stack, Ids.Select(id => DeadLetterStack.Track(id, "User Registered", "user-" + id)));
-        await DeadLetterStack.WaitForDeadLettersAsync(_stack, SegmentQueues.Track, Count);
+        await DeadLetterStack.WaitForDeadLettersAsync(_stack, CallQueues.Track, Count);
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -49,8 +49,8 @@ public sealed class When_a_replay_is_killed_midway : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, again.ExitCode);
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count >= Count, "every event reached Novu");
         Assert.Equal(Ids, _stack.Novu.Notifications.Select(n => n.TransactionId).Order());
-        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track));
     }
 
     async Task<IEnumerable<string>> ListDeadLetters()

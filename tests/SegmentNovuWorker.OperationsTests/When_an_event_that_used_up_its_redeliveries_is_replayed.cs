@@ -29,7 +29,7 @@ public sealed class When_an_event_that_used_up_its_redeliveries_is_replayed : IA
         _stack = await DeadLetterStack.StartAsync(ShortRetries);
         _stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: AttemptsPerDelivery * 3, Message: "service unavailable"));
         await DeadLetterStack.PostAsync(_stack, [DeadLetterStack.Track("exhausted-1", "User Registered", "user-1")]);
-        await DeadLetterStack.WaitForDeadLettersAsync(_stack, SegmentQueues.Track, 1);
+        await DeadLetterStack.WaitForDeadLettersAsync(_stack, CallQueues.Track, 1);
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -48,6 +48,6 @@ public sealed class When_an_event_that_used_up_its_redeliveries_is_replayed : IA
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 1, "the replayed event was redelivered and reached Novu");
         Assert.Equal("exhausted-1", Assert.Single(_stack.Novu.Notifications).TransactionId);
-        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
     }
 }

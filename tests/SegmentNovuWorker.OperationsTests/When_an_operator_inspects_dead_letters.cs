@@ -138,8 +138,8 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
         await Cli.RunAsync(Stack, "dlq", "show", "unmapped-1");
         await Cli.RunAsync(Stack, "dlq", "export", "--reason", "novu-rejected");
 
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, SegmentQueues.Track));
-        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(Stack, SegmentQueues.Identify));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Track));
+        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Identify));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class When_an_operator_purges_dead_letters : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("not purging 2 dead letter(s) without --yes", run.Error);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public sealed class When_an_operator_purges_dead_letters : IAsyncLifetime
 
             Assert.Equal(ExitCodes.Ok, run.ExitCode);
             Assert.Contains("2 of 2 matching dead letter(s) purged, 0 failed.", run.Output);
-            Assert.Equal(4u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
-            Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Identify));
+            Assert.Equal(4u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
+            Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
             var written = (await File.ReadAllLinesAsync(file)).Select(l => (string)JsonNode.Parse(l)!["deadLetter"]!["messageId"]!);
             Assert.Equal(DeadLetterStack.Unmapped, written.Order());
             var left = await Cli.RunAsync(_stack, "dlq", "list", "--json", "--event", "Order Completed");
@@ -54,7 +54,7 @@ public sealed class When_an_operator_purges_dead_letters : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Equal(7, (int)run.Json["done"]!);
-        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
-        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Identify));
+        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
+        Assert.Equal(0u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
     }
 }

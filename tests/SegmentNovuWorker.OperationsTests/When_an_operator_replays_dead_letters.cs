@@ -26,8 +26,8 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 3, "Novu notified the three replayed events");
         Assert.Equal(DeadLetterStack.Rejected, _stack.Novu.Notifications.Select(n => n.TransactionId).Order());
         Assert.All(_stack.Novu.Notifications, n => Assert.Equal("welcome", n.Workflow));
-        Assert.Equal(3u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
-        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Identify));
+        Assert.Equal(3u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
+        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
         var left = await Cli.RunAsync(_stack, "dlq", "list", "--json");
         Assert.Equal(DeadLetterStack.Unmapped.Concat(DeadLetterStack.NoUser).Order(),
             left.Json["items"]!.AsArray().Select(i => (string)i!["messageId"]!).Order());
@@ -45,7 +45,7 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         var factory = new ConnectionFactory { Uri = _stack.RabbitMq };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var replayed = await channel.BasicGetAsync(SegmentQueues.Track, autoAck: true);
+        var replayed = await channel.BasicGetAsync(CallQueues.Track, autoAck: true);
         Assert.NotNull(replayed);
         Assert.Equal((string)before["amqpMessageId"]!, replayed.BasicProperties.MessageId);
         var envelope = JsonNode.Parse(replayed.Body.Span)!;
@@ -65,7 +65,7 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains("Dry run: 2 dead letter(s) would be replayed; nothing was moved.", run.Output);
         Assert.Contains("would-replay  unmapped-1", run.Output);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
         Assert.Empty(_stack.Novu.Notifications);
     }
 
@@ -76,14 +76,14 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         var factory = new ConnectionFactory { Uri = _stack.RabbitMq };
         await using (var connection = await factory.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
-            await channel.QueueDeleteAsync(SegmentQueues.Identify);
+            await channel.QueueDeleteAsync(CallQueues.Identify);
 
         var run = await Cli.RunAsync(_stack, "dlq", "replay", "--type", "identify");
 
         Assert.Equal(ExitCodes.PartialFailure, run.ExitCode);
         Assert.Contains("queue 'segment-identify' does not exist", run.Output);
         Assert.Contains("0 of 1 matching dead letter(s) replayed, 1 failed.", run.Output);
-        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Identify));
+        Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("--all", run.Error);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         Assert.Contains("7 of 7 matching dead letter(s) replayed, 0 failed.", run.Output);
         // The rejected ones are delivered now; unmapped and user-less events are still what they were.
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 3, "Novu notified the three once-rejected events");
-        await DeadLetterStack.WaitForDeadLettersAsync(_stack, SegmentQueues.Track, 3);
-        await DeadLetterStack.WaitForDeadLettersAsync(_stack, SegmentQueues.Identify, 1);
+        await DeadLetterStack.WaitForDeadLettersAsync(_stack, CallQueues.Track, 3);
+        await DeadLetterStack.WaitForDeadLettersAsync(_stack, CallQueues.Identify, 1);
         var summary = await Cli.RunAsync(_stack, "dlq", "summary", "--json");
         Assert.Equal(["missing-user-id", "missing-user-id", "unmapped-event"],
             summary.Json.AsArray().Select(g => (string)g!["reason"]!).Order().ToArray());

@@ -50,7 +50,7 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
         using var response = await client.PostAsync("/admin/dlq/purge?all=true&yes=true", null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Track));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
 
         Assert.True((bool)preview["dryRun"]!);
         Assert.Equal(2, (int)preview["matched"]!);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Track));
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class When_dead_letters_are_replayed_over_the_admin_api : IAsyncLi
         Assert.Equal(3, (int)report["done"]!);
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 3, "Novu notified the three replayed events");
         Assert.Equal(DeadLetterStack.Rejected, _stack.Novu.Notifications.Select(n => n.TransactionId).Order());
-        Assert.Equal(3u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(3u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
     }
 
     [Fact]
@@ -190,6 +190,6 @@ public sealed class When_dead_letters_are_replayed_over_the_admin_api : IAsyncLi
         using var response = await client.PostAsync("/admin/dlq/replay", null);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, SegmentQueues.Track));
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Track));
     }
 }

@@ -8,9 +8,23 @@ public sealed record QueuedMessage(string? MessageId, IReadOnlyDictionary<string
 {
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 
-    /// <summary>Reads every message of a queue without consuming it (the channel closes unacknowledged, so they are requeued).</summary>
+    /// <summary>
+    /// Reads every message of a queue without consuming it (the channel closes unacknowledged, so they are requeued).
+    /// A <see cref="CallQueues"/> name reads the messages of that call in every partition queue.
+    /// </summary>
     public static async Task<IReadOnlyList<QueuedMessage>> PeekAllAsync(Uri amqpUri, string queue)
     {
+        if (CallQueues.Resolve(queue) is { } view)
+        {
+            var all = new List<QueuedMessage>();
+            foreach (var real in view.Queues)
+            {
+                if (await RabbitMqBroker.QueueStateAsync(amqpUri, real) is not null)
+                    all.AddRange((await PeekAllAsync(amqpUri, real)).Where(m => m.Header(Messaging.DeadLetterHeaders.SegmentCall) == view.Call));
+            }
+            return all;
+        }
+
         var factory = new ConnectionFactory { Uri = amqpUri };
         await using var connection = await factory.CreateConnectionAsync();
         var messages = new List<QueuedMessage>();

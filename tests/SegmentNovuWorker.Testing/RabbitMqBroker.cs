@@ -71,7 +71,9 @@ public sealed class RabbitMqBroker
     /// does not exist.
     /// </summary>
     public static async Task<uint?> MessageCountAsync(Uri amqpUri, string queue) =>
-        (await QueueStateAsync(amqpUri, queue))?.Messages;
+        CallQueues.Resolve(queue) is not null
+            ? (uint)(await QueuedMessage.PeekAllAsync(amqpUri, queue)).Count
+            : (await QueueStateAsync(amqpUri, queue))?.Messages;
 
     /// <summary>Ready messages and consumers of a queue, over AMQP; null when the queue does not exist.</summary>
     public static async Task<(uint Messages, uint Consumers)?> QueueStateAsync(Uri amqpUri, string queue)
@@ -97,6 +99,9 @@ public sealed class RabbitMqBroker
     /// </summary>
     public static async Task<IReadOnlyList<string>> PeekMessagesAsync(Uri amqpUri, string queue, int max = 10_000)
     {
+        if (CallQueues.Resolve(queue) is not null)
+            return [.. (await QueuedMessage.PeekAllAsync(amqpUri, queue)).Take(max).Select(m => m.Body)];
+
         var factory = new ConnectionFactory { Uri = amqpUri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();

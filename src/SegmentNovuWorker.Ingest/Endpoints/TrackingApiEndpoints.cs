@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
 
@@ -12,13 +13,11 @@ public static class TrackingApiEndpoints
 {
     public const string Source = "tracking-api";
 
-    static readonly string[] Calls = ["identify", "track", "page", "screen", "group", "alias"];
-
     public static void MapTrackingApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapIngestGroup("/v1");
 
-        foreach (var call in Calls)
+        foreach (var call in SegmentCalls.All.Where(c => c.HasTrackingRoute).Select(c => c.Name))
         {
             v1.MapPost("/" + call, (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment) =>
                     HandleAsync(http, intake, segment.Value, RequestShape.TrackingCall, call, SegmentLimits.MaxEventBytes))

@@ -33,7 +33,7 @@ public static class IngestServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-ingest");
-                cfg.DeclareSegmentQueues();
+                cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<TopologyOptions>>().Value);
             });
         });
         return builder;

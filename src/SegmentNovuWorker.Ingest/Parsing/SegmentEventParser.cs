@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SegmentNovuWorker.Contracts;
@@ -16,8 +15,6 @@ public sealed record EventOutcome(ISegmentEvent? Event, string? Error, bool Opte
 /// </summary>
 public static class SegmentEventParser
 {
-    static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "identify", "track", "page", "screen", "group", "alias", "delete" };
-
     /// <summary>A webhook body (one event, or an array of them): see <see cref="SegmentRequestParser"/>.</summary>
     public static ParseResult Parse(ReadOnlyMemory<byte> body) => SegmentRequestParser.Parse(body, RequestShape.Webhook);
 
@@ -31,13 +28,13 @@ public static class SegmentEventParser
         if (element.ValueKind != JsonValueKind.Object)
             return Invalid($"An event must be a JSON object, not {element.ValueKind}.");
 
-        var type = String(element, "type");
+        var type = SegmentJson.String(element, "type");
         if (type is null && element.TryGetProperty("type", out _))
             return Invalid("The event's \"type\" must be a string.");
         type ??= impliedType;
         if (type is not { Length: > 0 })
-            return Invalid("The event has no \"type\" (identify, track, page, screen, group, alias, delete).");
-        if (!Types.Contains(type))
+            return Invalid($"The event has no \"type\" ({SegmentCalls.Names}).");
+        if (SegmentCalls.ByName(type) is not { } call)
             return Invalid($"Unsupported event type \"{type}\".");
         if (impliedType is not null && type != impliedType)
             return Invalid($"A \"{type}\" event cannot be sent to /v1/{impliedType}.");
@@ -47,46 +44,14 @@ public static class SegmentEventParser
         if (userId is null && anonymousId is null)
             return Invalid("The event has neither a \"userId\" nor an \"anonymousId\".");
 
-        var messageId = MessageIdOf(element);
-        var timestamp = Timestamp(element);
-        var context = Object(element, "context") ?? batchContext;
-
-        ISegmentEvent message;
-        switch (type)
-        {
-            case "identify":
-                message = new IdentifyEvent(messageId, userId, anonymousId, timestamp, context, Object(element, "traits"));
-                break;
-            case "track":
-                if (String(element, "event") is not { Length: > 0 } name)
-                    return Invalid("A track event needs a non-empty \"event\" name.");
-                message = new TrackEvent(messageId, userId, anonymousId, timestamp, context, name, Object(element, "properties"));
-                break;
-            case "page":
-                message = new PageEvent(messageId, userId, anonymousId, timestamp, context, String(element, "name"), Object(element, "properties"));
-                break;
-            case "screen":
-                message = new ScreenEvent(messageId, userId, anonymousId, timestamp, context, String(element, "name"), Object(element, "properties"));
-                break;
-            case "group":
-                if (Identifier(element, "groupId") is not { } groupId)
-                    return Invalid("A group event needs a \"groupId\".");
-                message = new GroupEvent(messageId, userId, anonymousId, timestamp, context, groupId, Object(element, "traits"));
-                break;
-            case "alias":
-                if (Identifier(element, "previousId") is not { } previousId)
-                    return Invalid("An alias event needs a \"previousId\".");
-                message = new AliasEvent(messageId, userId, anonymousId, timestamp, context, previousId);
-                break;
-            case "delete":
-                message = new DeleteEvent(messageId, userId, anonymousId, timestamp, context);
-                break;
-            default:
-                return Invalid($"Unsupported event type \"{type}\".");  // unreachable: Types lists every case above
-        }
+        var fields = new SegmentEventFields(MessageIdOf(element), userId, anonymousId, SegmentJson.Timestamp(element),
+            Object(element, "context") ?? batchContext);
+        var read = call.Read(fields, element);
+        if (read.Error is { } error)
+            return Invalid(error);
 
         var integrations = Object(element, "integrations") ?? batchIntegrations;
-        return new EventOutcome(message, null, OptedOut: !IsForNovu(integrations));
+        return new EventOutcome(read.Event, null, OptedOut: !IsForNovu(integrations));
     }
 
     /// <summary>
@@ -117,32 +82,13 @@ public static class SegmentEventParser
 
     /// <summary>Segment's messageId, or one derived from the event's bytes so the same event keeps one identity.</summary>
     public static string MessageIdOf(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Object && String(element, "messageId") is { Length: > 0 } id
+        element.ValueKind == JsonValueKind.Object && SegmentJson.String(element, "messageId") is { Length: > 0 } id
             ? id
             : SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(element.GetRawText()));
 
     static EventOutcome Invalid(string reason) => new(null, reason);
 
-    static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    public static string? Identifier(JsonElement element, string name) => SegmentJson.Identifier(element, name);
 
-    /// <summary>Segment ids are strings, but some senders put numbers there; both are kept as text.</summary>
-    public static string? Identifier(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
-            ? value.ValueKind switch
-            {
-                JsonValueKind.String when value.GetString() is { Length: > 0 } s => s,
-                JsonValueKind.Number => value.GetRawText(),
-                _ => null,
-            }
-            : null;
-
-    public static JsonElement? Object(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value.Clone() : null;
-
-    static DateTimeOffset? Timestamp(JsonElement element) =>
-        (String(element, "timestamp") ?? String(element, "originalTimestamp")) is { } text
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
-            ? value
-            : null;
+    public static JsonElement? Object(JsonElement element, string name) => SegmentJson.Object(element, name);
 }

@@ -9,18 +9,30 @@ namespace SegmentNovuWorker.Ingest.Publishing;
 public sealed class BrokerUnavailableException(string message, Exception? inner) : Exception(message, inner);
 
 /// <summary>
-/// Publishes parsed Segment events with MassTransit and returns only once RabbitMQ confirmed each one
-/// (publisher confirms), so a 2xx from the API means the events are durable in their queues.
+/// Publishes parsed Segment events with MassTransit, each to its user's partition, and returns only once RabbitMQ
+/// confirmed each one (publisher confirms), so a 2xx from the API means the events are durable in their queues.
 /// </summary>
-public sealed class SegmentEventPublisher(IPublishEndpoint publishEndpoint, IOptions<IngestOptions> options, ILogger<SegmentEventPublisher> logger)
+/// <remarks>
+/// Order: the events of one partition are published one after another, each after the previous one's confirm, so a
+/// user's events enter their queue in the order of the request (RabbitMQ keeps a channel's order into one queue, but
+/// concurrent publishes through MassTransit's pipeline may reach the channel in any order). Partitions go in parallel.
+/// </remarks>
+public sealed class SegmentEventPublisher(
+    IPublishEndpoint publishEndpoint,
+    IOptions<IngestOptions> options,
+    IOptions<TopologyOptions> topology,
+    ILogger<SegmentEventPublisher> logger)
 {
     public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.PublishTimeout);
+        var partitions = topology.Value.Partitions;
         try
         {
-            await Task.WhenAll(events.Select(e => PublishOneAsync(e, timeout.Token)));
+            await Task.WhenAll(events
+                .GroupBy(e => e is RejectedEvent ? -1 : SegmentPartitions.PartitionOf(SegmentCalls.UserKeyOf(e), partitions))
+                .Select(lane => PublishInOrderAsync(lane.Key, lane, timeout.Token)));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -32,17 +44,32 @@ public sealed class SegmentEventPublisher(IPublishEndpoint publishEndpoint, IOpt
         }
     }
 
-    async Task PublishOneAsync(ISegmentEvent segmentEvent, CancellationToken cancellationToken)
+    async Task PublishInOrderAsync(int partition, IEnumerable<ISegmentEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var segmentEvent in events)
+            await PublishOneAsync(segmentEvent, partition, cancellationToken);
+    }
+
+    async Task PublishOneAsync(ISegmentEvent segmentEvent, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginSegmentMessageScope(segmentEvent.MessageId);
         await publishEndpoint.Publish(segmentEvent, segmentEvent.GetType(), Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = SegmentMessageIds.ToMessageGuid(segmentEvent.MessageId);
             context.Headers.Set(DeadLetterHeaders.SegmentMessageId, segmentEvent.MessageId);
-            // A message no queue takes must fail the publish (and so the request), not vanish.
+            if (segmentEvent is not RejectedEvent)
+            {
+                context.Headers.Set(DeadLetterHeaders.SegmentCall, SegmentCalls.Of(segmentEvent).Name);
+                context.Headers.Set(DeadLetterHeaders.UserKey, SegmentCalls.UserKeyOf(segmentEvent));
+            }
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+            {
+                // A message no queue takes must fail the publish (and so the request), not vanish.
                 rabbit.Mandatory = true;
+                if (partition >= 0)
+                    rabbit.RoutingKey = BusConfiguration.RoutingKeyOf(partition);
+            }
         }), cancellationToken);
-        logger.LogDebug("Published {EventType} {SegmentMessageId}", segmentEvent.GetType().Name, segmentEvent.MessageId);
+        logger.LogDebug("Published {EventType} {SegmentMessageId} to partition {Partition}", segmentEvent.GetType().Name, segmentEvent.MessageId, partition);
     }
 }

@@ -26,8 +26,11 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management)
             if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out management) || management.Scheme is not ("http" or "https"))
                 throw new OperatorException(ExitCodes.Usage, $"{ManagementUrlKey} (--management-url) must be an http(s):// URL such as http://localhost:15672/.");
         }
-        return new BrokerSettings(amqp, management);
+        return new BrokerSettings(amqp, management) { Partitions = configuration.GetValue<int?>($"{TopologyOptions.Section}:{nameof(TopologyOptions.Partitions)}") ?? new TopologyOptions().Partitions };
     }
+
+    /// <summary><c>Topology:Partitions</c>, as the services read it: which partition queues (and their <c>_error</c> queues) exist.</summary>
+    public int Partitions { get; init; } = new TopologyOptions().Partitions;
 
     /// <summary>The virtual host named by the URI's path; "/" when it names none.</summary>
     public string VirtualHost

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
+using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging;
 
 namespace SegmentNovuWorker.Operations.DeadLetters;
@@ -18,11 +19,11 @@ public static class DeadLetterParser
     /// <summary>The worker's reason classes, for dead letters written before it set <c>SNW-Reason</c>.</summary>
     static readonly (string ExceptionType, string Reason)[] ReasonsByException =
     [
-        ("NovuRejectedException", "novu-rejected"),
-        ("NovuRetryableException", "novu-unavailable-exhausted"),
-        ("UnmappedEventException", "unmapped-event"),
-        ("MissingUserIdException", "missing-user-id"),
-        ("SerializationException", "invalid-message"),
+        ("NovuRejectedException", FailureReasons.NovuRejected),
+        ("NovuRetryableException", FailureReasons.NovuUnavailableExhausted),
+        ("UnmappedEventException", FailureReasons.UnmappedEvent),
+        ("MissingUserIdException", FailureReasons.MissingUserId),
+        ("SerializationException", FailureReasons.InvalidMessage),
     ];
 
     public static DeadLetterDetail Parse(string queue, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
@@ -41,7 +42,7 @@ public static class DeadLetterParser
             Queue: queue,
             OriginalQueue: OriginalQueueOf(queue, Header(headers, "MT-Fault-InputAddress")),
             MessageId: segmentMessageId,
-            Type: TypeOf(envelope, queue),
+            Type: Header(headers, DeadLetterHeaders.SegmentCall) ?? TypeOf(envelope),
             EventName: Text(message, "event") ?? Text(message, "name"), // a track's event, a page's or screen's name
             UserId: Text(message, "userId"),
             Reason: Header(headers, DeadLetterHeaders.Reason) ?? ReasonOf(exceptionType),
@@ -81,19 +82,16 @@ public static class DeadLetterParser
         return UnknownReason;
     }
 
-    static string TypeOf(JsonNode? envelope, string queue)
+    /// <summary>The call from MassTransit's envelope: "urn:message:SegmentNovuWorker.Contracts:TrackEvent" → "track".</summary>
+    static string TypeOf(JsonNode? envelope)
     {
-        // "urn:message:SegmentNovuWorker.Contracts:TrackEvent" → "track"
         if (envelope?["messageType"] is JsonArray { Count: > 0 } types && types[0]?.GetValueKind() == JsonValueKind.String)
         {
-            var name = types[0]!.GetValue<string>().Split(':')[^1];
-            if (name.EndsWith("Event", StringComparison.Ordinal) && name.Length > "Event".Length)
-                name = name[..^"Event".Length];
-            return name.ToLowerInvariant();
+            var typeName = types[0]!.GetValue<string>().Split(':')[^1];
+            if (SegmentCalls.All.FirstOrDefault(c => c.MessageType.Name == typeName) is { } call)
+                return call.Name;
         }
-        // No envelope: the queue says it, "segment-page_error" → "page".
-        var original = OriginalQueueOf(queue, null);
-        return original.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal) ? original[SegmentQueues.Prefix.Length..] : "unknown";
+        return "unknown";
     }
 
     static JsonNode? TryParse(ReadOnlyMemory<byte> body)

@@ -7,12 +7,9 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// <summary>The <c>_error</c> queues an operation looks at, with how many messages each held when it started.</summary>
 static class ErrorQueues
 {
-    /// <summary>The <c>_error</c> queue of every consumer endpoint of the worker.</summary>
-    static readonly string[] Known = [.. new[]
-    {
-        SegmentQueues.Identify, SegmentQueues.Track, SegmentQueues.Page, SegmentQueues.Screen,
-        SegmentQueues.Group, SegmentQueues.Alias, SegmentQueues.Delete,
-    }.Select(SegmentQueues.ErrorQueueOf)];
+    /// <summary>The <c>_error</c> queue of every partition endpoint of the worker.</summary>
+    static IEnumerable<string> Known(BrokerSettings settings) =>
+        Enumerable.Range(0, settings.Partitions).Select(p => SegmentQueues.ErrorQueueOf(SegmentQueues.PartitionQueue(p)));
 
     /// <summary>
     /// The filter's queue (which must exist), or every known <c>_error</c> queue that exists: one that does not
@@ -30,7 +27,7 @@ static class ErrorQueues
             result.Add((queue, (int)ok.MessageCount));
             return result;
         }
-        foreach (var queue in Known)
+        foreach (var queue in Known(settings))
         {
             if (await BrokerConnector.PeekQueueAsync(connection, queue, cancellationToken) is { } ok)
                 result.Add((queue, (int)ok.MessageCount));

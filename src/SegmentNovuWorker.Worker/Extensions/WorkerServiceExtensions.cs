@@ -1,20 +1,30 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
+using SegmentNovuWorker.Worker.Ordering;
 
 namespace SegmentNovuWorker.Worker.Extensions;
 
 public static class WorkerServiceExtensions
 {
-    /// <summary>Options, the Novu client, and MassTransit with one endpoint per Segment call type.</summary>
+    /// <summary>
+    /// Options, the Novu client, and MassTransit with one endpoint per partition queue, each hosting the consumer of
+    /// every Segment call and the failure policy.
+    /// </summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkflowMappingOptions>()
             .BindConfiguration(WorkflowMappingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddOptions<WorkerOptions>()
+            .BindConfiguration(WorkerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -26,6 +36,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
         builder.Services.AddSingleton<WaitQueues>();
+        builder.Services.AddSingleton<HoldQueues>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
@@ -43,18 +54,27 @@ public static class WorkerServiceExtensions
 
         builder.Services.AddSegmentNovuMassTransit(x =>
         {
-            x.AddConsumer<IdentifyConsumer, IdentifyConsumerDefinition>();
-            x.AddConsumer<TrackConsumer, TrackConsumerDefinition>();
-            x.AddConsumer<PageConsumer, PageConsumerDefinition>();
-            x.AddConsumer<ScreenConsumer, ScreenConsumerDefinition>();
-            x.AddConsumer<GroupConsumer, GroupConsumerDefinition>();
-            x.AddConsumer<DeleteConsumer, DeleteConsumerDefinition>();
-            x.AddConsumer<AliasConsumer, AliasConsumerDefinition>();
+            x.AddConsumers(SegmentCallConsumers.Types);
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");
                 cfg.UseFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
-                cfg.ConfigureEndpoints(context);
+
+                var topology = context.GetRequiredService<IOptions<TopologyOptions>>().Value;
+                var worker = context.GetRequiredService<IOptions<WorkerOptions>>().Value;
+                foreach (var partition in topology.All)
+                {
+                    cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e =>
+                    {
+                        e.BindPartition(cfg, partition);
+                        e.PrefetchCount = worker.Concurrency;
+                        e.ConcurrentMessageLimit = worker.Concurrency;
+                        e.UseSegmentNovuFailurePolicy(context);
+                        // One by one: ConfigureConsumers would put each consumer on the first partition only.
+                        foreach (var consumer in SegmentCallConsumers.Types)
+                            e.ConfigureConsumer(context, consumer);
+                    });
+                }
             });
         });
         return builder;

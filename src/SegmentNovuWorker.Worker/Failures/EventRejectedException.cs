@@ -1,3 +1,5 @@
+using SegmentNovuWorker.Messaging;
+
 namespace SegmentNovuWorker.Worker.Failures;
 
 /// <summary>

@@ -21,7 +21,7 @@ public sealed class When_a_retry_repeats_a_call_novu_already_handled
         Assert.Equal(requests[0].IdempotencyKey, requests[1].IdempotencyKey);
         Assert.Equal(requests[0].Body, requests[1].Body); // same transactionId
         Assert.Single(stack.Novu.Notifications);
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 
     [Fact]

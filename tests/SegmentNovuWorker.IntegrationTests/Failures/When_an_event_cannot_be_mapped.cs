@@ -19,7 +19,7 @@ public sealed class When_an_event_cannot_be_mapped
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the mapped track was delivered");
         Assert.Single(stack.Novu.Requests);
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class When_an_event_cannot_be_mapped
 
         await stack.PostAsync(UnmappedTrack);
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Equal("unmapped-event", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Contains("Button Clicked", deadLetter.Header("MT-Fault-Message"));
         Assert.Empty(stack.Novu.Requests);
@@ -42,7 +42,7 @@ public sealed class When_an_event_cannot_be_mapped
 
         await stack.PostAsync(Samples.Read("track-anonymous"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Equal("missing-user-id", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Equal("1", deadLetter.Header(DeadLetterHeaders.Attempts));
         Assert.Empty(stack.Novu.Requests);
@@ -69,7 +69,7 @@ public sealed class When_an_event_cannot_be_mapped
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the track with a userId was delivered");
         Assert.Equal("97980cfea0067", Assert.Single(stack.Novu.Notifications).To);
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 
     [Fact]
@@ -81,10 +81,10 @@ public sealed class When_an_event_cannot_be_mapped
         await using (var channel = await connection.CreateChannelAsync())
         {
             var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", MessageId = Guid.NewGuid().ToString(), Persistent = true };
-            await channel.BasicPublishAsync("", SegmentQueues.Track, mandatory: true, properties, Encoding.UTF8.GetBytes("{not json"));
+            await channel.BasicPublishAsync("", CallQueues.Track, mandatory: true, properties, Encoding.UTF8.GetBytes("{not json"));
         }
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Equal("invalid-message", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Equal("{not json", deadLetter.Body);
         Assert.Empty(stack.Novu.Requests);

@@ -23,14 +23,14 @@ public sealed class When_novu_has_an_outage
         // The kill switch trips: the track endpoint has no consumer while Novu is down, and the events (back from
         // their first wait) sit in the queue instead of using up their redeliveries.
         await SegmentNovuStack.WaitUntilAsync(
-            () => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, SegmentQueues.Track).GetAwaiter().GetResult() is { Consumers: 0, Messages: > 0 },
+            () => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, CallQueues.Track).GetAwaiter().GetResult() is { Consumers: 0, Messages: > 0 },
             "the track endpoint stopped consuming and events wait in its queue");
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
 
         stack.Novu.ClearFaults();
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 10, "every event was delivered after the outage",
             TimeSpan.FromSeconds(60));
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 }

@@ -17,7 +17,7 @@ public sealed class When_novu_is_briefly_unavailable
         // Three failed attempts in process, then a redelivery through the 1 s wait queue that succeeds.
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the trigger went through");
         Assert.Equal([503, 503, 503, 201], stack.Novu.Requests.Select(r => r.Status));
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class When_novu_is_briefly_unavailable
         await stack.PostAsync(Samples.Read("identify"));
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Subscribers.ContainsKey("97980cfea0067"), "the subscriber was upserted");
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Identify)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Identify)));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class When_novu_is_briefly_unavailable
         await stack.PostAsync(Samples.Read("identify"));
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the trigger went through");
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Identify);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Identify);
         Assert.Equal("novu-rejected", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Equal("409", deadLetter.Header(DeadLetterHeaders.HttpStatus));
     }

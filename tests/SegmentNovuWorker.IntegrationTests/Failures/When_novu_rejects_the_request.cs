@@ -14,7 +14,7 @@ public sealed class When_novu_rejects_the_request
 
         await stack.PostAsync(Samples.Read("track"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Single(stack.Novu.Requests);
         Assert.Equal("novu-rejected", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Equal("422", deadLetter.Header(DeadLetterHeaders.HttpStatus));
@@ -40,7 +40,7 @@ public sealed class When_novu_rejects_the_request
 
         await stack.PostAsync(Samples.Read("identify"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Identify);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Identify);
         Assert.Single(stack.Novu.Requests);
         Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), deadLetter.Header(DeadLetterHeaders.HttpStatus));
     }
@@ -53,7 +53,7 @@ public sealed class When_novu_rejects_the_request
 
         await stack.PostAsync(Samples.Read("track"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Single(stack.Novu.Requests);
         Assert.Equal("novu-rejected", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Equal("trigger_not_active", deadLetter.Header(DeadLetterHeaders.NovuMessage));

@@ -14,7 +14,7 @@ public sealed class When_novu_stays_down
 
         await stack.PostAsync(Samples.Read("track"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         // 3 deliveries (the first and 2 redeliveries) × 3 attempts each (the first and 2 in-process retries).
         Assert.Equal(9, stack.Novu.Requests.Count);
         Assert.Equal("novu-unavailable-exhausted", deadLetter.Header(DeadLetterHeaders.Reason));
@@ -34,7 +34,7 @@ public sealed class When_novu_stays_down
 
         await stack.PostAsync(Samples.Read("identify"));
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Identify);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Identify);
         Assert.Equal("novu-unavailable-exhausted", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Null(deadLetter.Header(DeadLetterHeaders.HttpStatus));
         Assert.Equal("9", deadLetter.Header(DeadLetterHeaders.Attempts));
@@ -45,7 +45,7 @@ public sealed class When_novu_stays_down
     {
         await using var stack = await FailureStack.StartAsync(("Retry:Redelivery:0", "00:00:04"), ("Retry:Redelivery:1", "00:00:08"));
         stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 3));
-        var waitQueue = SegmentQueues.WaitQueueOf(SegmentQueues.Track, TimeSpan.FromSeconds(4));
+        var waitQueue = SegmentQueues.WaitQueueOf(CallQueues.Track, TimeSpan.FromSeconds(4));
 
         await stack.PostAsync(Samples.Read("track"));
         await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(waitQueue).GetAwaiter().GetResult() == 1, "the message waits in " + waitQueue);
@@ -54,6 +54,6 @@ public sealed class When_novu_stays_down
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the waiting message was delivered");
         Assert.Equal(4, stack.Novu.Requests.Count);
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 }

@@ -57,7 +57,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         using var response = await client.SendAsync(Tracking(path, body, "any-key"));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal(expected == HttpStatusCode.OK ? 1u : 0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(expected == HttpStatusCode.OK ? 1u : 0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         using var response = await client.SendAsync(Tracking("/v1/batch", body, "any-key"));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal(expected == HttpStatusCode.OK ? (uint)events : 0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(expected == HttpStatusCode.OK ? (uint)events : 0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         using var response = await client.PostAsync("/webhooks/segment", Json(body));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         using var response = await client.SendAsync(Tracking("/v1/batch", ManyEvents(events), "any-key"));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal(expected == HttpStatusCode.OK ? (uint)events : 0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(expected == HttpStatusCode.OK ? (uint)events : 0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         JsonAssert.Equivalent("""{"success":true,"accepted":1,"rejected":1,"optedOut":0}""", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
         Assert.Equal(1u, await QueuedAsync(SegmentQueues.Rejected));
     }
 
@@ -131,7 +131,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -147,7 +147,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         using var response = await client.PostAsync("/webhooks/segment", content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -164,7 +164,7 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(reason, (string)(await BodyAsync(response))["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Identify));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Identify));
         Assert.Equal(0u, await QueuedAsync(SegmentQueues.Rejected));
     }
 }

@@ -37,7 +37,7 @@ public sealed class When_a_source_sends_too_many_requests : IAsyncLifetime
         }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
-        Assert.Equal(2u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(2u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track));
     }
 
     [Fact]

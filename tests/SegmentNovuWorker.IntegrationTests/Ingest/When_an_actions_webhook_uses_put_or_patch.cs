@@ -22,6 +22,6 @@ public sealed class When_an_actions_webhook_uses_put_or_patch
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(1u, await RabbitMqBroker.MessageCountAsync(stack.RabbitMq, CallQueues.Track));
     }
 }

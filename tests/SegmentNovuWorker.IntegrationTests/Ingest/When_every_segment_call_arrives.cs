@@ -71,10 +71,10 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
     {
         await PostAsync("""[{"type":"page","messageId":"p-2","userId":"u-1","name":"Blog"},{"type":"screen","messageId":"s-2","userId":"u-1"}]""");
 
-        await WaitUntilConsumedAsync(SegmentQueues.Page);
-        await WaitUntilConsumedAsync(SegmentQueues.Screen);
+        await WaitUntilConsumedAsync(CallQueues.Page);
+        await WaitUntilConsumedAsync(CallQueues.Screen);
         Assert.Empty(_stack.Novu.Requests);
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(SegmentQueues.Page)) ?? 0);
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(CallQueues.Page)) ?? 0);
     }
 
     [Fact]
@@ -109,9 +109,9 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
         await PostAsync("""{"type":"delete","messageId":"del-unknown","userId":"never-identified"}""");
 
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Requests.Count == 1, "Novu was asked to delete");
-        await WaitUntilConsumedAsync(SegmentQueues.Delete);
+        await WaitUntilConsumedAsync(CallQueues.Delete);
         Assert.Equal(404, _stack.Novu.Requests[0].Status);
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(SegmentQueues.Delete)) ?? 0);
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(CallQueues.Delete)) ?? 0);
     }
 
     [Fact]
@@ -119,9 +119,9 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
     {
         await PostAsync(Samples.Read("alias"));
 
-        await WaitUntilConsumedAsync(SegmentQueues.Alias);
+        await WaitUntilConsumedAsync(CallQueues.Alias);
         Assert.Empty(_stack.Novu.Requests);
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(SegmentQueues.Alias)) ?? 0);
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.ErrorQueueOf(CallQueues.Alias)) ?? 0);
     }
 
     [Theory]
@@ -137,7 +137,7 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (int)(await BodyAsync(response))["optedOut"]!);
-        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, SegmentQueues.Track));
+        Assert.Equal(0u, await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, CallQueues.Track));
     }
 
     [Fact]

@@ -24,12 +24,12 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
     async Task<uint> QueuedAsync(string queue) => await RabbitMqBroker.MessageCountAsync(_stack.RabbitMq, queue) ?? 0;
 
     [Theory]
-    [InlineData("identify", """{"userId":"u-1","traits":{"email":"a@example.com"}}""", SegmentQueues.Identify)]
-    [InlineData("track", """{"userId":"u-1","event":"User Registered"}""", SegmentQueues.Track)]
-    [InlineData("page", """{"anonymousId":"a-1","name":"Pricing"}""", SegmentQueues.Page)]
-    [InlineData("screen", """{"userId":"u-1","name":"Home"}""", SegmentQueues.Screen)]
-    [InlineData("group", """{"userId":"u-1","groupId":"g-1"}""", SegmentQueues.Group)]
-    [InlineData("alias", """{"userId":"u-1","previousId":"a-1"}""", SegmentQueues.Alias)]
+    [InlineData("identify", """{"userId":"u-1","traits":{"email":"a@example.com"}}""", CallQueues.Identify)]
+    [InlineData("track", """{"userId":"u-1","event":"User Registered"}""", CallQueues.Track)]
+    [InlineData("page", """{"anonymousId":"a-1","name":"Pricing"}""", CallQueues.Page)]
+    [InlineData("screen", """{"userId":"u-1","name":"Home"}""", CallQueues.Screen)]
+    [InlineData("group", """{"userId":"u-1","groupId":"g-1"}""", CallQueues.Group)]
+    [InlineData("alias", """{"userId":"u-1","previousId":"a-1"}""", CallQueues.Alias)]
     public async Task Should_answer_like_segment_and_queue_each_call(string call, string body, string queue)
     {
         using var client = _stack.CreateIngestClient();
@@ -50,7 +50,7 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
             """{"writeKey":"wk-test-2","userId":"u-1","event":"User Registered"}""", writeKey: null));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
         using var response = await client.SendAsync(Tracking("/v1/track", """{"type":"identify","userId":"u-1"}""", WriteKey));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Identify));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Identify));
     }
 
     [Fact]
@@ -104,8 +104,8 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         JsonAssert.Equivalent("""{"success":true,"accepted":2,"rejected":4,"optedOut":0}""", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
 
         var rejected = Messages(await RabbitMqBroker.PeekMessagesAsync(_stack.RabbitMq, SegmentQueues.Rejected));
         Assert.Equal(
@@ -150,9 +150,9 @@ public sealed class When_posting_to_the_tracking_api : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         JsonAssert.Equivalent("""{"success":true,"accepted":2,"rejected":0,"optedOut":1}""", await response.Content.ReadAsStringAsync());
-        var identifies = Messages(await RabbitMqBroker.PeekMessagesAsync(_stack.RabbitMq, SegmentQueues.Identify));
+        var identifies = Messages(await RabbitMqBroker.PeekMessagesAsync(_stack.RabbitMq, CallQueues.Identify));
         Assert.Equal([("inherits", "nl-NL"), ("own", "fr-FR")],
             identifies.Select(i => ((string)i["messageId"]!, (string)i["context"]!["locale"]!)).Order());
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 }

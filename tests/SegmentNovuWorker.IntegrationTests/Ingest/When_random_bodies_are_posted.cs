@@ -18,8 +18,8 @@ public sealed class When_random_bodies_are_posted : IAsyncLifetime
     /// <summary>Each event queue and the field (besides the ids) a message in it must carry.</summary>
     static readonly (string Queue, string? Required)[] EventQueues =
     [
-        (SegmentQueues.Identify, null), (SegmentQueues.Track, "event"), (SegmentQueues.Page, null), (SegmentQueues.Screen, null),
-        (SegmentQueues.Group, "groupId"), (SegmentQueues.Alias, "previousId"), (SegmentQueues.Delete, null),
+        (CallQueues.Identify, null), (CallQueues.Track, "event"), (CallQueues.Page, null), (CallQueues.Screen, null),
+        (CallQueues.Group, "groupId"), (CallQueues.Alias, "previousId"), (CallQueues.Delete, null),
     ];
 
     SegmentNovuStack _stack = null!;

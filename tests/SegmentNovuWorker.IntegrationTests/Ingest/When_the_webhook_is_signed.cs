@@ -32,7 +32,7 @@ public sealed class When_the_webhook_is_signed : IAsyncLifetime
         using var response = await client.SendAsync(Webhook(body, Signature(Current, body)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Identify));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class When_the_webhook_is_signed : IAsyncLifetime
         using var response = await client.SendAsync(Webhook(body, Signature(Previous, body)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
     }
 
     [Fact]
@@ -58,8 +58,8 @@ public sealed class When_the_webhook_is_signed : IAsyncLifetime
         using var response = await client.SendAsync(Webhook(body, Signature(Current, first)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(1u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Track));
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class When_the_webhook_is_signed : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Identify));
-        Assert.Equal(0u, await QueuedAsync(SegmentQueues.Track));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Track));
     }
 }

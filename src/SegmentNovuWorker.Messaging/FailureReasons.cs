@@ -1,6 +1,6 @@
-namespace SegmentNovuWorker.Worker.Failures;
+namespace SegmentNovuWorker.Messaging;
 
-/// <summary>The reason classes an operator sees on a dead-lettered message.</summary>
+/// <summary>The reason classes an operator sees on a dead-lettered message (<see cref="DeadLetterHeaders.Reason"/>).</summary>
 public static class FailureReasons
 {
     public const string NovuRejected = "novu-rejected";

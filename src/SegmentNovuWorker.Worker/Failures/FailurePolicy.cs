@@ -5,8 +5,9 @@ using MassTransit.Transports.Components;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Ordering;
 
-namespace SegmentNovuWorker.Worker.Consumers;
+namespace SegmentNovuWorker.Worker.Failures;
 
 /// <summary>
 /// Which failures are retried where, for every consumer endpoint (the README's "Failure semantics" says the same):
@@ -26,11 +27,16 @@ public static class FailurePolicy
 {
     public static void UseSegmentNovuFailurePolicy(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
+        // First in the consume pipe: a user's events in order, one at a time; retries and redeliveries happen inside.
         var options = context.GetRequiredService<IOptions<RetryOptions>>().Value;
         var clock = context.GetRequiredService<TimeProvider>();
 
+        var holds = context.GetRequiredService<HoldQueues>();
+        endpoint.UseFilter(new UserLaneFilter(new UserLanes(), holds));
+
         endpoint.ConfigureError(error =>
         {
+            error.UseFilter(new HoldReleaseFilter(holds));
             error.UseFilter(new DeadLetterHeadersFilter());
             error.UseFilter(new GenerateFaultFilter());
             error.UseFilter(new ErrorTransportFilter());
@@ -53,7 +59,7 @@ public static class FailurePolicy
 
         // Outer layer first: redelivery wraps the in-process retries (as with MassTransit's UseDelayedRedelivery).
         // The observer connects itself to the endpoint's configuration in its constructor.
-        _ = new WaitQueueRedeliveryConfigurationObserver(endpoint, context.GetRequiredService<WaitQueues>(), killSwitch, r =>
+        _ = new WaitQueueRedeliveryConfigurationObserver(endpoint, context.GetRequiredService<WaitQueues>(), holds, killSwitch, r =>
         {
             r.Handle<NovuRetryableException>();
             r.SetRetryPolicy(filter => new RetryAfterRetryPolicy(new IntervalRetryPolicy(filter, options.RedeliveryDelays)));

@@ -1,0 +1,131 @@
+using MassTransit;
+using MassTransit.RabbitMqTransport;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SegmentNovuWorker.Messaging;
+
+namespace SegmentNovuWorker.Worker.Ordering;
+
+/// <summary>
+/// Holds a user's later events back, in the broker, while an earlier one waits out a delayed redelivery, so they reach
+/// Novu after it and in order, across worker restarts and failovers.
+/// </summary>
+/// <remarks>
+/// A held user has a durable queue <c>segment-hold-{hash}</c> bound to the direct exchange <c>segment-holds</c> under
+/// its hash. Every event taken from a partition queue is first offered to that exchange, mandatory: routed means the
+/// user is held and the event now waits at the back of the hold queue; returned means it is not, and the event runs.
+/// The hold's state is the broker's, not this process's: whichever worker consumes the partition next sees it.
+/// The event in redelivery comes back marked <see cref="DeadLetterHeaders.HoldHead"/>; when it is done (delivered or
+/// dead-lettered) it passes the mark to the first event of the hold queue, sent to the partition queue, and so on
+/// until the hold queue is empty and deleted.
+/// </remarks>
+public sealed class HoldQueues(ILogger<HoldQueues> logger)
+{
+    readonly Lock _gate = new();
+    readonly Dictionary<IConnection, Task<IChannel>> _offerChannels = [];
+
+    /// <summary>Is this message one that leads its user out of a hold?</summary>
+    public static bool IsHoldHead(MassTransit.Headers headers) => headers.TryGetHeader(DeadLetterHeaders.HoldHead, out _);
+
+    /// <summary>
+    /// Offers the message to its user's hold: true when the user is held and the message is now at the back of the
+    /// hold queue (the broker confirmed it), false when the user is not held.
+    /// </summary>
+    public async Task<bool> TryHoldAsync(ConsumeContext context, string userKey)
+    {
+        if (context.ReceiveContext is not RabbitMqBasicConsumeContext delivery || !context.ReceiveContext.TryGetPayload<ChannelContext>(out var channelContext))
+            throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
+
+        var channel = await OfferChannelAsync(channelContext.ConnectionContext.Connection);
+        try
+        {
+            await channel.BasicPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey), mandatory: true,
+                new BasicProperties(delivery.Properties), context.ReceiveContext.Body.GetBytes(), context.CancellationToken);
+            return true;
+        }
+        catch (RabbitMQ.Client.Exceptions.PublishException exception) when (exception.IsReturn)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts holding the user's later events (idempotent): declares the hold queue and binds it.</summary>
+    public async Task HoldAsync(PipeContext context, string userKey)
+    {
+        var hash = SegmentPartitions.UserHash(userKey);
+        await using var channel = await ScratchChannelAsync(context);
+        await DeclareExchangeAsync(channel);
+        await channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
+        logger.LogInformation("Holding the later events of user {UserHash} until its event in redelivery is done", hash);
+    }
+
+    /// <summary>
+    /// The held user's leading event is done: sends the next held event to <paramref name="partitionQueue"/> as the new
+    /// head, or, when none is left, deletes the hold so the user's events flow again.
+    /// </summary>
+    public async Task ReleaseNextAsync(PipeContext context, string userKey, string partitionQueue)
+    {
+        var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey));
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await using var channel = await ScratchChannelAsync(context);
+            try
+            {
+                if (await channel.BasicGetAsync(hold, autoAck: false) is { } next)
+                {
+                    var properties = new BasicProperties(next.BasicProperties);
+                    properties.Headers ??= new Dictionary<string, object?>();
+                    properties.Headers[DeadLetterHeaders.HoldHead] = "true";
+                    await channel.BasicPublishAsync("", partitionQueue, mandatory: true, properties, next.Body);
+                    await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
+                    return;
+                }
+                // Only if still empty: an event offered meanwhile keeps the hold (the delete then fails, and we look again).
+                await channel.QueueDeleteAsync(hold, ifUnused: false, ifEmpty: true);
+                logger.LogInformation("Released the hold of user {UserHash}", SegmentPartitions.UserHash(userKey));
+                return;
+            }
+            catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+            {
+                return; // no hold (already released): nothing waits behind this event
+            }
+            catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 406)
+            {
+                // Not empty any more: take the newcomer as the next head.
+            }
+        }
+        throw new InvalidOperationException($"Could not release the hold {hold}: it kept changing.");
+    }
+
+    async Task<IChannel> OfferChannelAsync(IConnection connection)
+    {
+        Task<IChannel> channel;
+        lock (_gate)
+        {
+            if (!_offerChannels.TryGetValue(connection, out channel!) || channel is { IsCompletedSuccessfully: true, Result.IsOpen: false } || channel.IsFaulted)
+                _offerChannels[connection] = channel = OpenOfferChannelAsync(connection);
+        }
+        return await channel;
+    }
+
+    static async Task<IChannel> OpenOfferChannelAsync(IConnection connection)
+    {
+        // Publisher confirms with tracking: each offer awaits its confirm, or fails as returned.
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await DeclareExchangeAsync(channel);
+        return channel;
+    }
+
+    static Task DeclareExchangeAsync(IChannel channel) =>
+        channel.ExchangeDeclareAsync(SegmentQueues.HoldsExchange, ExchangeType.Direct, durable: true, autoDelete: false);
+
+    /// <summary>A short-lived channel: its operations may fail the channel (404, 406) without touching MassTransit's.</summary>
+    static Task<IChannel> ScratchChannelAsync(PipeContext context)
+    {
+        if (!context.TryGetPayload<ChannelContext>(out var channelContext))
+            throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
+        return channelContext.ConnectionContext.Connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+    }
+}
