@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Mapping;
@@ -42,37 +41,40 @@ public static class MappingTester
         return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
     }
 
-    /// <summary>The event as the worker receives it: the message record the ingest API publishes, then the mapping's view of it.</summary>
+    /// <summary>
+    /// The event as the worker receives it: read into its message record through the one table of Segment calls (as the
+    /// ingest API reads it), then the mapping's view of that record.
+    /// </summary>
     static MappingEvent Read(string eventJson)
     {
-        JsonObject raw;
+        JsonElement element;
         try
         {
-            raw = JsonNode.Parse(eventJson) as JsonObject ?? throw new OperatorException(ExitCodes.Usage, "The event must be a JSON object.");
+            element = JsonDocument.Parse(eventJson).RootElement;
         }
         catch (JsonException ex)
         {
             throw new OperatorException(ExitCodes.Usage, $"The event is not JSON: {ex.Message}");
         }
-        // As the ingest API does: an event without a messageId gets one derived from its bytes.
-        if (raw["messageId"] is null)
-            raw["messageId"] = SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(eventJson));
-        try
-        {
-            return raw["type"]?.ToString().ToLowerInvariant() switch
-            {
-                "track" => MappingEvent.From(raw.Deserialize<TrackEvent>(Json)!),
-                "page" => MappingEvent.From(raw.Deserialize<PageEvent>(Json)!),
-                "screen" => MappingEvent.From(raw.Deserialize<ScreenEvent>(Json)!),
-                var type => throw new OperatorException(ExitCodes.Usage,
-                    $"Only track, page and screen events are mapped to workflows; this one's type is '{type ?? "(none)"}'."),
-            };
-        }
-        catch (JsonException ex)
-        {
-            throw new OperatorException(ExitCodes.Usage, $"The event does not fit a Segment {raw["type"]}: {ex.Message}");
-        }
-    }
+        if (element.ValueKind != JsonValueKind.Object)
+            throw new OperatorException(ExitCodes.Usage, "The event must be a JSON object.");
 
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+        var type = SegmentJson.String(element, "type");
+        var call = SegmentCalls.ByName(type);
+        if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
+            throw new OperatorException(ExitCodes.Usage,
+                $"Only track, page and screen events are mapped to workflows; this one's type is '{type ?? "(none)"}'.");
+
+        // As the ingest API does: an event without a messageId gets one derived from its bytes.
+        var messageId = SegmentJson.Identifier(element, "messageId") ?? SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(eventJson));
+        var fields = new SegmentEventFields(messageId, SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId"),
+            SegmentJson.Timestamp(element), SegmentJson.Object(element, "context"));
+        return call!.Read(fields, element) switch
+        {
+            { Event: TrackEvent track } => MappingEvent.From(track),
+            { Event: PageEvent page } => MappingEvent.From(page),
+            { Event: ScreenEvent screen } => MappingEvent.From(screen),
+            var read => throw new OperatorException(ExitCodes.Usage, $"The event is not a valid {type}: {read.Error}"),
+        };
+    }
 }

@@ -1,3 +1,4 @@
+using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Worker.Failures;
 
 namespace SegmentNovuWorker.Worker.Mapping;

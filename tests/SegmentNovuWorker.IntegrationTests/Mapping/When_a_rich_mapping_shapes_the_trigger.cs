@@ -71,7 +71,7 @@ public sealed class When_a_rich_mapping_shapes_the_trigger
         await stack.PostAsync(Order("m-refund", "u-1", -5m));          // only the loyalty rule holds
         await stack.PostAsync(Order("m-huge", "u-2", 10m, 1_000_000)); // the loyalty template runs out of steps
 
-        var deadLetter = await stack.SingleDeadLetterAsync(SegmentQueues.Track);
+        var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);
         Assert.Equal("mapping-failed", deadLetter.Header(DeadLetterHeaders.Reason));
         Assert.Contains("'loyalty'", deadLetter.Header("MT-Fault-Message"));
         Assert.Contains("m-huge", deadLetter.Header("Segment-MessageId") ?? deadLetter.Body);

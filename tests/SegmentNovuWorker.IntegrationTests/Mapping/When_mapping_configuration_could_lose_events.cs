@@ -23,7 +23,7 @@ public sealed class When_mapping_configuration_could_lose_events
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "Novu triggered the receipt");
         var notification = stack.Novu.Notifications[0];
         Assert.Equal(("receipt", "u-1"), (notification.Workflow, notification.To));
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 
     [Fact]
@@ -43,6 +43,6 @@ public sealed class When_mapping_configuration_could_lose_events
 
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 2, "Novu triggered both events");
         Assert.Equal(["receipt", "welcome"], stack.Novu.Notifications.Select(n => n.Workflow).Order());
-        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(SegmentQueues.Track)));
+        Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }
 }
