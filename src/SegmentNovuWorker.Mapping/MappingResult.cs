@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 
 namespace SegmentNovuWorker.Mapping;
@@ -33,8 +34,10 @@ public sealed record MappingResult(
     IReadOnlyList<TriggerRequest> Triggers,
     string? FailedRule = null)
 {
-    public const string UnmappedEvent = "unmapped-event";
+    public const string UnmappedEvent = FailureReasons.UnmappedEvent;
+    public const string MissingUserId = FailureReasons.MissingUserId;
+    public const string MappingFailed = FailureReasons.MappingFailed;
+
+    /// <summary>A skip reason only (never a dead letter): rules name the event, and none of their conditions holds.</summary>
     public const string ConditionNotMet = "condition-not-met";
-    public const string MissingUserId = "missing-user-id";
-    public const string MappingFailed = "mapping-failed";
 }
