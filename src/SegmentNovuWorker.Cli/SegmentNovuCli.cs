@@ -21,6 +21,7 @@ public static class SegmentNovuCli
             GlobalOptions.Json,
             QueuesCommand.Create(),
             DlqCommands.Create(),
+            MappingCommands.Create(),
         };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(invocation);

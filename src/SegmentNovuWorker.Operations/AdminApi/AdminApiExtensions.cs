@@ -84,6 +84,7 @@ public static class AdminApiExtensions
                 return result;
             }));
 
+        admin.MapMappingTest();
         return app;
     }
 

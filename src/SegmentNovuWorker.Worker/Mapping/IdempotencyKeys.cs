@@ -9,4 +9,10 @@ namespace SegmentNovuWorker.Worker.Mapping;
 public static class IdempotencyKeys
 {
     public static string For(ISegmentEvent segmentEvent, string operation) => $"segment-{segmentEvent.MessageId}-{operation}";
+
+    /// <summary>
+    /// A trigger's key follows its transactionId: today's form keeps <c>segment-{messageId}-trigger</c>; each further rule
+    /// that one event matches gets its own, since one key with two different bodies is refused by Novu.
+    /// </summary>
+    public static string ForTrigger(string transactionId) => $"segment-{transactionId}-trigger";
 }
