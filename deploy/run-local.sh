@@ -41,6 +41,15 @@ else
   started_node=1
 fi
 export ConnectionStrings__RabbitMq="${ConnectionStrings__RabbitMq:-amqp://guest:guest@127.0.0.1:$AMQP_PORT/}"
+# A local trial: without Segment__SharedSecret and Segment__WriteKeys__0 the ingest would refuse to start (closed by
+# default), so this script opens it explicitly; it logs a loud warning saying so. Set both to try it closed.
+if [ -z "${Segment__SharedSecret:-}" ] || [ -z "${Segment__WriteKeys__0:-}${Segment__ClientWriteKeys__0:-}" ]; then
+  export Ingest__AllowUnauthenticated="${Ingest__AllowUnauthenticated:-true}"
+fi
+open_note=""
+if [ "${Ingest__AllowUnauthenticated:-false}" = "true" ]; then
+  open_note="OPEN (Ingest__AllowUnauthenticated=true): unsigned webhooks and any write key are accepted"
+fi
 
 echo "Building..."
 dotnet build SegmentNovuWorker.sln --configuration Release --nologo -v quiet >"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
@@ -68,6 +77,7 @@ cat <<INFO
 
 SegmentNovuWorker is running.
   Ingest API     http://localhost:$INGEST_PORT/webhooks/segment   (health: /health/ready)
+                 $open_note
                  http://localhost:$INGEST_PORT/v1/{identify,track,page,screen,group,alias,batch}   (Segment SDKs' host)
   Worker         http://127.0.0.1:$WORKER_PORT/health/ready
   $novu

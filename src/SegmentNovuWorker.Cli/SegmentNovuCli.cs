@@ -6,15 +6,22 @@ namespace SegmentNovuWorker.Cli;
 /// <summary>The <c>segment-novu</c> command line; tests run it in-process with their own writers.</summary>
 public static class SegmentNovuCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <param name="environment">
+    /// Read instead of the process's environment variables and current folder (for tests running the tool in-process).
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
+        (IReadOnlyDictionary<string, string?> Variables, string Folder)? environment = null)
     {
+        CliConfiguration.Environment.Value = environment;
         var root = new RootCommand("Inspect, replay and purge SegmentNovuWorker's dead letters, and see its queues.")
         {
             GlobalOptions.Connection,
             GlobalOptions.ManagementUrl,
+            GlobalOptions.Insecure,
             GlobalOptions.Json,
             QueuesCommand.Create(),
             DlqCommands.Create(),
+            MappingCommands.Create(),
         };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(invocation);

@@ -15,14 +15,14 @@ public static class IngestApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapSegmentWebhook();
         app.MapTrackingApi();
         app.LogSourceSecurity();
-        app.MapAdminApi();
+        // The admin API (Admin:ApiKey) is not mapped here: it runs on its own listener, Admin:Urls (AdminApiHost).
         return app;
     }
 }

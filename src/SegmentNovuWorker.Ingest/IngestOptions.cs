@@ -17,4 +17,16 @@ public sealed class IngestOptions
     /// <summary><c>Ingest:RetryAfterSeconds</c>: the <c>Retry-After</c> sent with a 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// <c>Ingest:AllowUnauthenticated</c>: lets a front door without credentials (no shared secret, no write key) take
+    /// anyone's events, for a local trial. Off, the ingest does not start without them. Logged loudly at start.
+    /// </summary>
+    public bool AllowUnauthenticated { get; set; }
+
+    /// <summary>
+    /// <c>Ingest:KnownProxies</c>: addresses of reverse proxies whose <c>X-Forwarded-For</c> is believed. Empty (the
+    /// default), the client address is the connection's, whatever a header says.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
 }

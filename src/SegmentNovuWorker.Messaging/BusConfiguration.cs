@@ -75,13 +75,12 @@ public static class BusConfiguration
     /// partition number, so an event published while no worker has ever started is kept in its queue instead of being
     /// dropped by an exchange with no bindings. The call exchanges are direct: the publisher picks the partition.
     /// </summary>
-    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
+    public static void DeclareSegmentQueues(this IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology, RejectedQueueOptions? rejected = null)
     {
         foreach (var call in SegmentCalls.All)
             ForMessageType(nameof(DeclarePartitions), call.MessageType).Invoke(null, [cfg, topology]);
 
-        var rejected = cfg.MessageTopology.GetMessageTopology<RejectedEvent>().EntityName;
-        cfg.Publish<RejectedEvent>(p => p.BindQueue(rejected, SegmentQueues.Rejected));
+        cfg.DeclareRejectedQueue(rejected);
     }
 
     /// <summary>
@@ -119,13 +118,19 @@ public static class BusConfiguration
     }
 
     /// <summary>
-    /// The <c>_error</c> and <c>_skipped</c> queues of the partitions: quorum like their partition (MassTransit copies its
-    /// arguments) but without a single active consumer, which would refuse the operator tool's <c>basic.get</c>.
+    /// The <c>_error</c> and <c>_skipped</c> queues of the partitions are classic queues, not copies of their partition's
+    /// arguments (MassTransit's default): a single active consumer would refuse the operator tool's <c>basic.get</c>, and a
+    /// quorum queue would count every read of a dead letter as a delivery in its headers.
     /// </summary>
     public static void UsePartitionErrorQueues(this IRabbitMqBusFactoryConfigurator cfg)
     {
-        cfg.SendTopology.ConfigureErrorSettings = settings => settings.SingleActiveConsumer = false;
-        cfg.SendTopology.ConfigureDeadLetterSettings = settings => settings.SingleActiveConsumer = false;
+        static void Classic(IRabbitMqQueueBindingConfigurator settings)
+        {
+            settings.SingleActiveConsumer = false;
+            settings.SetQueueArgument("x-queue-type", null!);
+        }
+        cfg.SendTopology.ConfigureErrorSettings = Classic;
+        cfg.SendTopology.ConfigureDeadLetterSettings = Classic;
     }
 
     static void DeclarePartitions<T>(IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)

@@ -14,11 +14,18 @@ public sealed record SubscriberUpsert(
     string? Timezone = null,
     JsonObject? Data = null);
 
-/// <summary>Body of <c>POST /v1/events/trigger</c>.</summary>
-public sealed record TriggerRequest(string Name, TriggerRecipient To, JsonObject Payload, string TransactionId);
-
-/// <summary>The <c>to</c> of a trigger: one subscriber by id.</summary>
-public sealed record TriggerRecipient(string SubscriberId);
+/// <summary>Body of <c>POST /v1/events/trigger</c>; null members are left out.</summary>
+/// <param name="To">One subscriber: <c>{"subscriberId", …}</c>, with inline fields (email, firstName…) Novu upserts first.</param>
+/// <param name="Actor">A subscriberId or a subscriber object.</param>
+/// <param name="Tenant">A tenant identifier or <c>{"identifier", "name"?, "data"?}</c>.</param>
+public sealed record TriggerRequest(
+    string Name,
+    JsonObject To,
+    JsonObject Payload,
+    string TransactionId,
+    JsonObject? Overrides = null,
+    JsonNode? Actor = null,
+    JsonNode? Tenant = null);
 
 /// <summary>The <c>data</c> of a trigger answer.</summary>
 public sealed record TriggerResult(bool Acknowledged, string Status, string? TransactionId);

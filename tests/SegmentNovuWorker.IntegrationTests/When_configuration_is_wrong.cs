@@ -31,7 +31,7 @@ public sealed class When_configuration_is_wrong
     public async Task Should_refuse_a_broker_address_that_is_not_an_amqp_uri()
     {
         var message = await StartFailureAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest",
-            new() { ["ConnectionStrings:RabbitMq"] = "localhost:5672" });
+            new() { ["ConnectionStrings:RabbitMq"] = "localhost:5672", ["Ingest:AllowUnauthenticated"] = "true" });
 
         Assert.Contains("ConnectionStrings:RabbitMq", message);
     }

@@ -15,6 +15,7 @@ public sealed class When_the_broker_is_unreachable
         {
             ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
             ["Ingest:PublishTimeout"] = "00:00:02",
+            ["Ingest:AllowUnauthenticated"] = "true",
             ["Logging:LogLevel:Default"] = "None",
         });
         await using var _ = app;

@@ -11,7 +11,8 @@ public sealed class CliProcess : IDisposable
 
     CliProcess(Process process) => _process = process;
 
-    public static CliProcess Start(params string[] args)
+    /// <param name="environment">Environment variables of the tool (the broker's URI, with its password, goes here, never in args).</param>
+    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var configuration = typeof(CliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Path.Combine(RabbitMqBroker.RepositoryRoot(), "src", "SegmentNovuWorker.Cli", "bin", configuration, "net10.0", "segment-novu.dll");
@@ -22,6 +23,8 @@ public sealed class CliProcess : IDisposable
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -12,7 +12,7 @@ namespace SegmentNovuWorker.OperationsTests;
 /// </summary>
 public static class DeadLetterStack
 {
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123456789abcdef0123";
 
     /// <summary>Three tracks Novu rejects with 422 (novu-rejected).</summary>
     public static readonly string[] Rejected = ["rejected-1", "rejected-2", "rejected-3"];
@@ -32,6 +32,8 @@ public static class DeadLetterStack
             ["Novu:UnmappedEvents"] = "DeadLetter",
             ["Novu:MissingUserId"] = "DeadLetter",
             ["Admin:ApiKey"] = AdminKey,
+            // Tests of the key send wrong ones on purpose; the throttle has a test of its own.
+            ["Admin:MaxFailedAttempts"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;

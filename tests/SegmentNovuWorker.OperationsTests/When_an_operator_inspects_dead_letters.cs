@@ -28,7 +28,7 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
             Assert.Equal("track", (string)byId[id]["type"]!);
             Assert.Equal("User Registered", (string)byId[id]["eventName"]!);
             Assert.Equal("user-" + id, (string)byId[id]["userId"]!);
-            Assert.Equal("segment-track", (string)byId[id]["originalQueue"]!);
+            Assert.Equal(CallQueues.PartitionQueueOf("user-" + id), (string)byId[id]["originalQueue"]!);
             Assert.Equal(422, (int)byId[id]["httpStatus"]!);
             Assert.Equal("subscriber is not valid", (string)byId[id]["novuMessage"]!);
             Assert.Equal(1, (int)byId[id]["attempts"]!);
@@ -37,7 +37,7 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
         Assert.All(DeadLetterStack.Unmapped, id => Assert.Equal("unmapped-event", (string)byId[id]["reason"]!));
         Assert.All(DeadLetterStack.NoUser, id => Assert.Equal("missing-user-id", (string)byId[id]["reason"]!));
         Assert.Equal("identify", (string)byId[DeadLetterStack.NoUser[0]]["type"]!);
-        Assert.Equal("segment-identify_error", (string)byId[DeadLetterStack.NoUser[0]]["queue"]!);
+        Assert.Equal(SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("anon-1")), (string)byId[DeadLetterStack.NoUser[0]]["queue"]!);
         Assert.All(byId.Values, i => Assert.NotNull(i["lastFailureAt"]));
     }
 
@@ -73,7 +73,6 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
     [InlineData("--reason", "missing-user-id", 2)]
     [InlineData("--event", "Order Completed", 2)]
     [InlineData("--type", "identify", 1)]
-    [InlineData("--queue", "segment-track", 6)]
     [InlineData("--since", "1h", 7)]
     [InlineData("--until", "1h", 0)]
     public async Task Should_filter_dead_letters(string option, string value, int expected)
@@ -82,6 +81,18 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Equal(expected, (int)run.Json["matching"]!);
+    }
+
+    [Fact]
+    public async Task Should_filter_dead_letters_by_the_partition_queue_they_came_from()
+    {
+        var queue = CallQueues.PartitionQueueOf("user-rejected-1");
+        string[] users = [.. DeadLetterStack.Rejected.Concat(DeadLetterStack.Unmapped).Select(id => "user-" + id), "anon-1", "anon-1"];
+
+        var run = await Cli.RunAsync(Stack, "dlq", "list", "--json", "--queue", queue);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Equal(users.Count(u => CallQueues.PartitionQueueOf(u) == queue), (int)run.Json["matching"]!);
     }
 
     [Fact]
@@ -168,6 +179,7 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
     public async Task Should_list_every_queue_of_the_service_with_its_counts()
     {
         // The management API samples its counts every few seconds: wait until they have caught up.
+        var errorQueueName = SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("user-rejected-1"));
         JsonNode? errorQueue = null;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         CliRun run;
@@ -175,21 +187,21 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
         {
             run = await Cli.RunAsync(Stack, "queues", "--json");
             Assert.Equal(ExitCodes.Ok, run.ExitCode);
-            errorQueue = run.Json.AsArray().FirstOrDefault(q => (string)q!["name"]! == "segment-track_error");
-            if (errorQueue is not null && (long)errorQueue["ready"]! == 6)
+            errorQueue = run.Json.AsArray().FirstOrDefault(q => (string)q!["name"]! == errorQueueName);
+            if (errorQueue is not null && run.Json.AsArray().Where(q => (string)q!["kind"]! == "error").Sum(q => (long)q!["ready"]!) == 7)
                 break;
             await Task.Delay(500);
         } while (DateTime.UtcNow < deadline);
 
         Assert.NotNull(errorQueue);
-        Assert.Equal(6, (long)errorQueue["ready"]!);
         Assert.Equal("error", (string)errorQueue["kind"]!);
-        var names = run.Json.AsArray().Select(q => (string)q!["name"]!).ToList();
-        Assert.Contains("segment-track", names);
-        Assert.Contains("segment-identify", names);
-        Assert.Contains("segment-identify_error", names);
-        var track = run.Json.AsArray().Single(q => (string)q!["name"]! == "segment-track")!;
-        Assert.Equal("main", (string)track["kind"]!);
-        Assert.True((long)track["consumers"]! >= 1, "the running worker consumes segment-track");
+        Assert.Equal(7, run.Json.AsArray().Where(q => (string)q!["kind"]! == "error").Sum(q => (long)q!["ready"]!));
+        var partitions = run.Json.AsArray().Where(q => (string)q!["kind"]! == "partition").ToList();
+        Assert.Equal(CallQueues.Partitions, partitions.Count);
+        Assert.All(partitions, p =>
+        {
+            Assert.True((long)p!["consumers"]! >= 1, $"the running worker consumes {p["name"]}");
+            Assert.StartsWith("segment-novu-worker@", (string?)p["activeConsumer"] ?? "");
+        });
     }
 }

@@ -37,21 +37,17 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
     public async Task Should_put_the_message_back_with_its_id_and_event_and_without_fault_headers()
     {
         var before = Assert.Single((await Cli.RunAsync(_stack, "dlq", "show", "rejected-2", "--json")).Json.AsArray())!;
-        await _stack.StopWorkerAsync(); // so the replayed message stays in segment-track to be looked at
+        await _stack.StopWorkerAsync(); // so the replayed message stays in its partition queue to be looked at
 
         var run = await Cli.RunAsync(_stack, "dlq", "replay", "rejected-2");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        var factory = new ConnectionFactory { Uri = _stack.RabbitMq };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var replayed = await channel.BasicGetAsync(CallQueues.Track, autoAck: true);
-        Assert.NotNull(replayed);
-        Assert.Equal((string)before["amqpMessageId"]!, replayed.BasicProperties.MessageId);
-        var envelope = JsonNode.Parse(replayed.Body.Span)!;
+        var replayed = Assert.Single(await QueuedMessage.PeekAllAsync(_stack.RabbitMq, CallQueues.PartitionQueueOf("user-rejected-2")));
+        Assert.Equal((string)before["amqpMessageId"]!, replayed.MessageId);
+        var envelope = JsonNode.Parse(replayed.Body)!;
         Assert.True(JsonNode.DeepEquals(before["event"], envelope["message"]), "the event is the original");
         Assert.Equal((string)before["envelope"]!["messageId"]!, (string)envelope["messageId"]!);
-        var headers = replayed.BasicProperties.Headers!.Keys.ToList();
+        var headers = replayed.Headers.Keys.ToList();
         Assert.Contains(DeadLetterHeaders.SegmentMessageId, headers);
         Assert.DoesNotContain(headers, h => DeadLetterHeaders.FaultHeaderPrefixes.Any(p => h.StartsWith(p, StringComparison.Ordinal)));
         Assert.Contains(before["headers"]!.AsObject(), h => h.Key.StartsWith("MT-Fault-", StringComparison.Ordinal));
@@ -76,12 +72,12 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         var factory = new ConnectionFactory { Uri = _stack.RabbitMq };
         await using (var connection = await factory.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
-            await channel.QueueDeleteAsync(CallQueues.Identify);
+            await channel.QueueDeleteAsync(CallQueues.PartitionQueueOf("anon-1"));
 
         var run = await Cli.RunAsync(_stack, "dlq", "replay", "--type", "identify");
 
         Assert.Equal(ExitCodes.PartialFailure, run.ExitCode);
-        Assert.Contains("queue 'segment-identify' does not exist", run.Output);
+        Assert.Contains($"queue '{CallQueues.PartitionQueueOf("anon-1")}' does not exist", run.Output);
         Assert.Contains("0 of 1 matching dead letter(s) replayed, 1 failed.", run.Output);
         Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
     }

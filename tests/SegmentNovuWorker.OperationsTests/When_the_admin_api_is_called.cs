@@ -6,14 +6,14 @@ using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.OperationsTests;
 
-/// <summary>The ingest API's <c>/admin</c> routes: the key is required, and they answer what the tool answers.</summary>
+/// <summary>The admin API (its own listener, <c>Admin:Urls</c>): the key is required, and it answers what the tool answers.</summary>
 public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture) : IClassFixture<MixedDeadLettersFixture>
 {
     SegmentNovuStack Stack => fixture.Stack;
 
     HttpClient Client(string? key = DeadLetterStack.AdminKey)
     {
-        var client = Stack.CreateIngestClient();
+        var client = Stack.CreateAdminClient();
         if (key is not null)
             client.DefaultRequestHeaders.Add("X-Admin-Key", key);
         return client;
@@ -51,6 +51,22 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Track));
+    }
+
+    [Fact]
+    public async Task Should_not_exist_on_the_public_ingest_listener_even_with_the_key()
+    {
+        using var client = Stack.CreateIngestClient();
+        client.DefaultRequestHeaders.Add("X-Admin-Key", DeadLetterStack.AdminKey);
+
+        using var list = await client.GetAsync("/admin/dlq");
+        using var purge = await client.PostAsync("/admin/dlq/purge?all=true&yes=true", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, purge.StatusCode);
+        Assert.Equal(6u, await DeadLetterStack.ErrorCountAsync(Stack, CallQueues.Track));
+        Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(Stack.AdminUrl!.Host)));
+        Assert.NotEqual(Stack.IngestUrl.Port, Stack.AdminUrl.Port);
     }
 
     [Fact]
@@ -119,9 +135,9 @@ public sealed class When_the_admin_api_is_called(MixedDeadLettersFixture fixture
 
         var queues = (await JsonOf(await client.GetAsync("/admin/queues"))).AsArray().Select(q => (string)q!["name"]!).ToList();
 
-        Assert.Contains("segment-track", queues);
-        Assert.Contains("segment-track_error", queues);
-        Assert.Contains("segment-identify_error", queues);
+        Assert.Contains(CallQueues.PartitionQueueOf("user-rejected-1"), queues);
+        Assert.Contains(SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("user-rejected-1")), queues);
+        Assert.Contains(SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("anon-1")), queues);
     }
 
     [Fact]
@@ -168,7 +184,7 @@ public sealed class When_dead_letters_are_replayed_over_the_admin_api : IAsyncLi
     [Fact]
     public async Task Should_deliver_the_chosen_events_once()
     {
-        using var client = _stack.CreateIngestClient();
+        using var client = _stack.CreateAdminClient();
         client.DefaultRequestHeaders.Add("X-Admin-Key", DeadLetterStack.AdminKey);
 
         using var response = await client.PostAsync("/admin/dlq/replay?reason=novu-rejected", null);
@@ -184,7 +200,7 @@ public sealed class When_dead_letters_are_replayed_over_the_admin_api : IAsyncLi
     [Fact]
     public async Task Should_refuse_a_replay_that_names_nothing()
     {
-        using var client = _stack.CreateIngestClient();
+        using var client = _stack.CreateAdminClient();
         client.DefaultRequestHeaders.Add("X-Admin-Key", DeadLetterStack.AdminKey);
 
         using var response = await client.PostAsync("/admin/dlq/replay", null);

@@ -9,7 +9,7 @@ public sealed class When_the_broker_cannot_be_used
     [Fact]
     public async Task Should_say_the_broker_is_unreachable()
     {
-        var run = await Cli.RunAsync("dlq", "list", "--connection", "amqp://guest:s3cret-pw@127.0.0.1:1/");
+        var run = await Cli.RunWithEnvironmentAsync(Cli.Broker(new Uri("amqp://guest:s3cret-pw@127.0.0.1:1/")), "dlq", "list");
 
         Assert.Equal(ExitCodes.BrokerUnavailable, run.ExitCode);
         Assert.Contains("RabbitMQ at amqp://guest:***@127.0.0.1:1/ is not reachable", run.Error);
@@ -24,7 +24,7 @@ public sealed class When_the_broker_cannot_be_used
         var wrong = new UriBuilder(vhost) { Password = "wrong-pw" }.Uri;
         try
         {
-            var run = await Cli.RunAsync("dlq", "list", "--connection", wrong.ToString());
+            var run = await Cli.RunWithEnvironmentAsync(Cli.Broker(wrong), "dlq", "list");
 
             Assert.Equal(ExitCodes.BrokerUnavailable, run.ExitCode);
             Assert.Contains("refused the credentials of user", run.Error);
@@ -42,7 +42,7 @@ public sealed class When_the_broker_cannot_be_used
         var broker = await RabbitMqBroker.GetAsync();
         var missing = new Uri($"amqp://{broker.User}:{broker.Password}@{broker.Host}:{broker.AmqpPort}/no-such-vhost");
 
-        var run = await Cli.RunAsync("dlq", "summary", "--connection", missing.ToString());
+        var run = await Cli.RunWithEnvironmentAsync(Cli.Broker(missing), "dlq", "summary");
 
         Assert.True(run.ExitCode == ExitCodes.BrokerUnavailable, run.Error);
         Assert.Contains("virtual host 'no-such-vhost'", run.Error);
@@ -55,7 +55,7 @@ public sealed class When_the_broker_cannot_be_used
         var vhost = await broker.CreateVirtualHostAsync();
         try
         {
-            var run = await Cli.RunAsync("dlq", "list", "--queue", "segment-track", "--connection", vhost.ToString());
+            var run = await Cli.RunWithEnvironmentAsync(Cli.Broker(vhost), "dlq", "list", "--queue", "segment-track");
 
             Assert.Equal(ExitCodes.NotFound, run.ExitCode);
             Assert.Contains("Queue 'segment-track_error' does not exist", run.Error);
@@ -69,7 +69,7 @@ public sealed class When_the_broker_cannot_be_used
     [Fact]
     public async Task Should_say_where_the_management_api_was_looked_for()
     {
-        var run = await Cli.RunAsync("queues", "--connection", "amqp://guest:guest@127.0.0.1:1/", "--management-url", "http://127.0.0.1:1/");
+        var run = await Cli.RunWithEnvironmentAsync(Cli.Broker(new Uri("amqp://guest:guest@127.0.0.1:1/")), "queues", "--management-url", "http://127.0.0.1:1/");
 
         Assert.Equal(ExitCodes.BrokerUnavailable, run.ExitCode);
         Assert.Contains("management API at http://127.0.0.1:1/ is not reachable", run.Error);
@@ -78,7 +78,7 @@ public sealed class When_the_broker_cannot_be_used
     [Theory]
     [InlineData("dlq", "list", "--page", "first")]
     [InlineData("dlq", "list", "--since", "yesterday")]
-    [InlineData("dlq", "replay", "--connection", "amqp://guest:guest@127.0.0.1:1/")]
+    [InlineData("dlq", "replay", "--connection", "amqp://guest@127.0.0.1:1/")]
     [InlineData("queues", "--management-url", "not a url")]
     public async Task Should_exit_1_on_a_usage_error(params string[] args)
     {

@@ -24,6 +24,9 @@ public static class CallQueues
 
     public static string ErrorOf(string call) => SegmentQueues.ErrorQueueOf(call);
 
+    /// <summary>The partition queue a user's events go to (with the default partition count).</summary>
+    public static string PartitionQueueOf(string userKey) => SegmentQueues.PartitionQueue(SegmentPartitions.PartitionOf(userKey, Partitions));
+
     /// <summary>The real queues behind a name, and the call their messages must be; null when the name is a real queue.</summary>
     public static (IReadOnlyList<string> Queues, string Call)? Resolve(string name)
     {

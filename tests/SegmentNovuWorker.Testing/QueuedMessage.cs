@@ -49,6 +49,8 @@ public sealed record QueuedMessage(string? MessageId, IReadOnlyDictionary<string
             };
             if (expected > 0)
             {
+                // Explicit: a quorum queue gives a consumer without a prefetch limit only some of its messages at once.
+                await channel.BasicQosAsync(0, ushort.MaxValue, false);
                 await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
                 await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(5)));
             }

@@ -64,12 +64,17 @@ public sealed class RabbitMqBroker
     public async Task<IReadOnlyList<(string Queue, string Connection, bool Active)>> ConsumersAsync(Uri amqpUri)
     {
         var vhost = amqpUri.AbsolutePath.TrimStart('/');
-        using var response = await _management.GetAsync($"consumers/{vhost}");
-        response.EnsureSuccessStatusCode();
-        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // A consumer names its connection by the broker's name for it; the client's own name is on the connection.
+        using var connections = System.Text.Json.JsonDocument.Parse(await _management.GetStringAsync($"vhosts/{vhost}/connections"));
+        var clientNames = connections.RootElement.EnumerateArray().ToDictionary(
+            c => c.GetProperty("name").GetString() ?? "",
+            c => c.TryGetProperty("user_provided_name", out var n) ? n.GetString() ?? "" : "");
+        using var json = System.Text.Json.JsonDocument.Parse(await _management.GetStringAsync($"consumers/{vhost}"));
         return [.. json.RootElement.EnumerateArray().Select(c => (
             c.GetProperty("queue").GetProperty("name").GetString() ?? "",
-            c.GetProperty("channel_details").TryGetProperty("connection_name", out var name) ? name.GetString() ?? "" : "",
+            c.GetProperty("channel_details") is { ValueKind: System.Text.Json.JsonValueKind.Object } channel && channel.TryGetProperty("connection_name", out var name)
+                ? clientNames.GetValueOrDefault(name.GetString() ?? "", "")
+                : "",
             !c.TryGetProperty("active", out var active) || active.GetBoolean()))];
     }
 

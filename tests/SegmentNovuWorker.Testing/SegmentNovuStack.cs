@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SegmentNovuWorker.Ingest;
 using SegmentNovuWorker.NovuStandIn;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
+using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Worker;
 
 namespace SegmentNovuWorker.Testing;
@@ -41,6 +42,13 @@ public sealed class SegmentNovuStack : IAsyncDisposable
     /// <summary>An HTTP client for the ingest API.</summary>
     public HttpClient CreateIngestClient() => new() { BaseAddress = IngestUrl, Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Where the admin API listens (its own listener, <c>Admin:Urls</c>); null when no admin key is configured.</summary>
+    public Uri? AdminUrl => IngestApp?.Services.GetRequiredService<AdminApiHost>().Addresses.FirstOrDefault();
+
+    /// <summary>An HTTP client for the admin API.</summary>
+    public HttpClient CreateAdminClient() =>
+        new() { BaseAddress = AdminUrl ?? throw new InvalidOperationException("No admin API: set Admin:ApiKey."), Timeout = TimeSpan.FromSeconds(30) };
+
     /// <param name="settings">Configuration for the worker and ingest API, over the defaults this stack sets.</param>
     /// <param name="startWorker">False to start only the stand-in and the ingest API (events then wait in their queues).</param>
     public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true)
@@ -53,6 +61,9 @@ public sealed class SegmentNovuStack : IAsyncDisposable
             ["Novu:ApiKey"] = NovuApiKey,
             ["Novu:Workflows:User Registered"] = "welcome",
             ["StandIn:ApiKey"] = NovuApiKey,
+            // The sandbox is a local trial: open front doors unless a test sets credentials, the admin API on a free port.
+            ["Ingest:AllowUnauthenticated"] = "true",
+            ["Admin:Urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SNW_TEST_LOG_LEVEL") ?? "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

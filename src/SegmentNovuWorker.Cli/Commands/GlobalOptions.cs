@@ -9,13 +9,19 @@ static class GlobalOptions
 {
     public static readonly Option<string?> Connection = new("--connection")
     {
-        Description = "The broker as amqp://user:pass@host:port/vhost (default: ConnectionStrings:RabbitMq from appsettings.json or ConnectionStrings__RabbitMq).",
+        Description = "The broker as amqp://user@host:port/vhost, without a password (that comes from RabbitMq__Password); default: ConnectionStrings:RabbitMq from appsettings.json or ConnectionStrings__RabbitMq.",
         Recursive = true,
     };
 
     public static readonly Option<string?> ManagementUrl = new("--management-url")
     {
         Description = "RabbitMQ's management API, for 'queues' (default: RabbitMq:ManagementUrl, else the broker's host on port 15672).",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Allow sending the broker credentials to the management API over plain http to another host.",
         Recursive = true,
     };
 
@@ -32,7 +38,7 @@ static class GlobalOptions
             var error = parseResult.InvocationConfiguration.Error;
             try
             {
-                var settings = CliConfiguration.Load(parseResult.GetValue(Connection), parseResult.GetValue(ManagementUrl));
+                var settings = CliConfiguration.Load(parseResult.GetValue(Connection), parseResult.GetValue(ManagementUrl), parseResult.GetValue(Insecure));
                 var context = new CommandRun(parseResult, settings, parseResult.InvocationConfiguration.Output, error, parseResult.GetValue(Json));
                 return await run(context, cancellationToken);
             }

@@ -16,6 +16,7 @@ static class QueuesCommand
             "Every segment-* queue (partitions, wait, hold, _error, _skipped, rejected) with ready, unacked and consumer counts, and the worker that consumes each partition.");
         command.SetRun(async (run, ct) =>
         {
+            run.Settings.EnsureManagementIsSafe();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var queues = await new QueueLister(run.Settings, http).ListAsync(ct);
             if (run.Json)

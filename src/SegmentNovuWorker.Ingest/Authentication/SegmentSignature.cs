@@ -4,39 +4,54 @@ using System.Text.Json;
 
 namespace SegmentNovuWorker.Ingest.Authentication;
 
+/// <summary>What an <c>X-Signature</c> covers.</summary>
+public enum SignatureMatch
+{
+    /// <summary>Nothing: missing, malformed, or made with no configured secret.</summary>
+    None,
+
+    /// <summary>The whole body: every byte of the request is Segment's.</summary>
+    WholeBody,
+
+    /// <summary>Only the first element of an array (Segment's Actions batch mode): the rest is unproven.</summary>
+    FirstElement,
+}
+
 /// <summary>
 /// Checks the Webhooks destination's <c>X-Signature</c>: lowercase hex HMAC-SHA1 of the raw body with the shared secret,
-/// or, for an Actions batch, of the first array element's bytes exactly as they appear in the body (Segment's quirk).
+/// or, when allowed, for an Actions batch, of the first array element's bytes exactly as they appear in the body
+/// (Segment's quirk).
 /// </summary>
 public static class SegmentSignature
 {
     public const string Header = "X-Signature";
 
-    /// <returns>True when <paramref name="signature"/> matches the body under any of <paramref name="secrets"/>.</returns>
-    public static bool IsValid(ReadOnlySpan<byte> body, string? signature, IReadOnlyList<string> secrets)
+    /// <summary>Whether <paramref name="signature"/> matches the body under any of <paramref name="secrets"/>, and how.</summary>
+    /// <param name="acceptFirstElement">Also accept a signature of an array's first element only.</param>
+    public static SignatureMatch Verify(ReadOnlySpan<byte> body, string? signature, IReadOnlyList<string> secrets, bool acceptFirstElement)
     {
         if (string.IsNullOrEmpty(signature) || signature.Length != SHA1.HashSizeInBytes * 2)
-            return false;
+            return SignatureMatch.None;
         Span<byte> expected = stackalloc byte[SHA1.HashSizeInBytes];
         if (Convert.FromHexString(signature, expected, out _, out var written) != System.Buffers.OperationStatus.Done || written != expected.Length)
-            return false;
+            return SignatureMatch.None;
 
-        var firstElement = FirstArrayElement(body);
-        var matched = false;
+        var firstElement = acceptFirstElement ? FirstArrayElement(body) : [];
+        bool whole = false, first = false;
         Span<byte> actual = stackalloc byte[SHA1.HashSizeInBytes];
         foreach (var secret in secrets)
         {
             var key = Encoding.UTF8.GetBytes(secret);
             HMACSHA1.HashData(key, body, actual);
             // Every secret and both forms are computed, whatever matches first: the time taken says nothing about which.
-            matched |= CryptographicOperations.FixedTimeEquals(actual, expected);
+            whole |= CryptographicOperations.FixedTimeEquals(actual, expected);
             if (!firstElement.IsEmpty)
             {
                 HMACSHA1.HashData(key, firstElement, actual);
-                matched |= CryptographicOperations.FixedTimeEquals(actual, expected);
+                first |= CryptographicOperations.FixedTimeEquals(actual, expected);
             }
         }
-        return matched;
+        return whole ? SignatureMatch.WholeBody : first ? SignatureMatch.FirstElement : SignatureMatch.None;
     }
 
     /// <summary>The bytes of a JSON array's first element as they appear in <paramref name="body"/>; empty otherwise.</summary>

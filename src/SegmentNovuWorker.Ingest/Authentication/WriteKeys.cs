@@ -4,6 +4,19 @@ using System.Text;
 
 namespace SegmentNovuWorker.Ingest.Authentication;
 
+/// <summary>What a write key lets its holder do.</summary>
+public enum WriteKeyKind
+{
+    /// <summary>Not a configured key.</summary>
+    Unknown,
+
+    /// <summary><c>Segment:WriteKeys</c>: a server-side source, every call.</summary>
+    Server,
+
+    /// <summary><c>Segment:ClientWriteKeys</c>: a browser or mobile source, whose key is public: no <c>delete</c>.</summary>
+    Client,
+}
+
 /// <summary>Segment's write-key auth: <c>Authorization: Basic base64("&lt;writeKey&gt;:")</c>, or <c>writeKey</c> in the body.</summary>
 public static class WriteKeys
 {
@@ -26,17 +39,30 @@ public static class WriteKeys
         }
     }
 
-    /// <summary>Whether <paramref name="writeKey"/> is one of <paramref name="accepted"/>, compared in constant time.</summary>
-    public static bool IsAccepted(string? writeKey, IReadOnlyList<string> accepted)
+    /// <summary>Which kind of configured key <paramref name="writeKey"/> is, every key compared in constant time.</summary>
+    public static WriteKeyKind Classify(string? writeKey, SegmentOptions segment)
     {
-        if (accepted.Count == 0)
-            return true;
         if (string.IsNullOrEmpty(writeKey))
-            return false;
+            return WriteKeyKind.Unknown;
         var given = SHA256.HashData(Encoding.UTF8.GetBytes(writeKey));
+        var server = Matches(given, segment.WriteKeys);
+        var client = Matches(given, segment.ClientWriteKeys);
+        // A key listed as both is treated as the weaker one: a public key must not gain deletes by being listed twice.
+        return client ? WriteKeyKind.Client : server ? WriteKeyKind.Server : WriteKeyKind.Unknown;
+    }
+
+    /// <summary>A stable, non-secret name for a key (for rate-limit partitions): a prefix of its SHA-256.</summary>
+    public static string Fingerprint(string writeKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(writeKey)))[..16];
+
+    static bool Matches(byte[] given, IReadOnlyList<string> accepted)
+    {
         var matched = false;
         foreach (var key in accepted)
-            matched |= CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        {
+            if (!string.IsNullOrWhiteSpace(key))
+                matched |= CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
         return matched;
     }
 }

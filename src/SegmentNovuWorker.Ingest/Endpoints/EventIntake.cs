@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SegmentNovuWorker.Contracts;
@@ -45,39 +46,65 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
 
     /// <summary>
     /// Publishes the valid events and, to <c>segment-rejected</c>, the invalid ones of a batch; answers 200 only once the
-    /// broker confirmed all of them, 503 with <c>Retry-After</c> otherwise.
+    /// broker confirmed every valid one, 503 with <c>Retry-After</c> otherwise. The rejected ones are published beside
+    /// them, but never cost them: when <c>segment-rejected</c> is full (it is bounded, see <c>RejectedQueue</c>) they
+    /// are counted as <c>notKept</c> in the 200 and logged, since a retry would not make them valid.
     /// </summary>
     /// <param name="source"><c>webhook</c> or <c>tracking-api</c>, recorded on rejected events.</param>
     public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source)
     {
         var receivedAt = clock.GetUtcNow();
-        var rejected = parsed.Invalid.Select(e =>
-            new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source));
+        List<ISegmentEvent> rejected = [.. parsed.Invalid.Select(e =>
+            new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source))];
         foreach (var invalid in parsed.Invalid)
         {
             using var scope = logger.BeginSegmentMessageScope(invalid.MessageId);
             logger.LogWarning("Set aside event {Index} of a {Source} batch in {Queue}: {Reason}", invalid.Index, source, SegmentQueues.Rejected, invalid.Reason);
         }
 
+        // One publish each, so a full segment-rejected refuses only what it has no room for.
+        var keepRejected = Task.WhenAll(rejected.Select(r => KeepAsync(r, http.RequestAborted)));
         try
         {
-            await publisher.PublishAsync([.. parsed.Events, .. rejected], http.RequestAborted);
+            await publisher.PublishAsync(parsed.Events, http.RequestAborted);
         }
         catch (BrokerUnavailableException ex)
         {
+            await keepRejected;
             logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", ex.Message);
         }
 
+        var notKept = (await keepRejected).Count(kept => !kept);
+        if (notKept > 0)
+            logger.LogError("{Queue} did not keep {NotKept} of {Rejected} rejected events of a {Source} request: it is full (RabbitMq:RejectedQueue) " +
+                "or the broker is slow. The request's valid events are accepted. See the queue with 'segment-novu queues'",
+                SegmentQueues.Rejected, notKept, rejected.Count, source);
+
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
-        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut));
+        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept));
+    }
+
+    async Task<bool> KeepAsync(ISegmentEvent rejected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishAsync([rejected], cancellationToken);
+            return true;
+        }
+        catch (BrokerUnavailableException)
+        {
+            return false;
+        }
     }
 }
 
 /// <summary>
 /// The 200 answer: Segment's own <c>{"success":true}</c>, plus what became of the request's events. <c>rejected</c> events
-/// are in <c>segment-rejected</c>; <c>optedOut</c> ones asked (<c>integrations</c>) not to go to Novu.
+/// are in <c>segment-rejected</c>, except <c>notKept</c> of them, refused by that queue when full; <c>optedOut</c> ones
+/// asked (<c>integrations</c>) not to go to Novu.
 /// </summary>
-public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut);
+public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int NotKept);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
@@ -17,24 +18,50 @@ public static class SegmentWebhookEndpoints
             .WithName("SegmentWebhook");
     }
 
-    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment)
+    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment,
+        SourceRateLimiter limiter, FirstElementSignatureGuard firstElementGuard)
     {
         if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
             return unsupported;
+
+        var secrets = segment.Value.AllSharedSecrets;
+        var signature = http.Request.Headers[SegmentSignature.Header].ToString();
+        // No signature at all: refused before the body is read, from the unauthenticated budget.
+        if (secrets.Count > 0 && signature.Length == 0)
+            return limiter.Refuse(http, InvalidSignature());
 
         var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, SegmentLimits.MaxRequestBytes, http.RequestAborted);
         if (tooLarge is not null)
             return tooLarge;
 
         // Verified on the raw bytes before parsing: nothing unsigned is even read as an event.
-        var secrets = segment.Value.AllSharedSecrets;
-        if (secrets.Count > 0 && !SegmentSignature.IsValid(body.Span, http.Request.Headers[SegmentSignature.Header], secrets))
-            return EventIntake.Problem(StatusCodes.Status401Unauthorized, "Invalid signature",
-                $"{SegmentSignature.Header} must be the HMAC-SHA1 of the body with the shared secret configured in Segment.");
+        var match = secrets.Count == 0
+            ? SignatureMatch.None
+            : SegmentSignature.Verify(body.Span, signature, secrets, segment.Value.AcceptFirstElementSignature);
+        if (secrets.Count > 0 && match == SignatureMatch.None)
+            return limiter.Refuse(http, InvalidSignature());
+        if (match == SignatureMatch.FirstElement && firstElementGuard.Stale(body) is { } stale)
+            return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Stale first-element signature", stale));
+
+        // Only Segment holds the secret: every signed request shares Segment's budget. An open webhook (a local trial) is
+        // limited per client address instead.
+        if (limiter.Admit(secrets.Count > 0 ? Source : "open:" + SourceRateLimiter.ClientAddress(http)) is { } tooMany)
+            return tooMany;
 
         var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook);
         if (parsed.Error is { } error)
             return EventIntake.Refused(error);
-        return await intake.PublishAsync(http, parsed, Source);
+        if (match != SignatureMatch.FirstElement)
+            return await intake.PublishAsync(http, parsed, Source);
+
+        var unseen = firstElementGuard.Unseen(parsed.Events);
+        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source);
+        if (answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+            firstElementGuard.Remember(unseen);
+        return answer;
     }
+
+    static IResult InvalidSignature() =>
+        EventIntake.Problem(StatusCodes.Status401Unauthorized, "Invalid signature",
+            $"{SegmentSignature.Header} must be the HMAC-SHA1 of the whole body with the shared secret configured in Segment.");
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
@@ -19,33 +20,48 @@ public static class TrackingApiEndpoints
 
         foreach (var call in SegmentCalls.All.Where(c => c.HasTrackingRoute).Select(c => c.Name))
         {
-            v1.MapPost("/" + call, (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment) =>
-                    HandleAsync(http, intake, segment.Value, RequestShape.TrackingCall, call, SegmentLimits.MaxEventBytes))
+            v1.MapPost("/" + call, (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment, SourceRateLimiter limiter) =>
+                    HandleAsync(http, intake, segment.Value, limiter, RequestShape.TrackingCall, call, SegmentLimits.MaxEventBytes))
                 .WithName("Tracking" + char.ToUpperInvariant(call[0]) + call[1..]);
         }
-        v1.MapPost("/batch", (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment) =>
-                HandleAsync(http, intake, segment.Value, RequestShape.TrackingBatch, null, SegmentLimits.MaxRequestBytes))
+        v1.MapPost("/batch", (HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment, SourceRateLimiter limiter) =>
+                HandleAsync(http, intake, segment.Value, limiter, RequestShape.TrackingBatch, null, SegmentLimits.MaxRequestBytes))
             .WithName("TrackingBatch");
     }
 
-    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, SegmentOptions segment, RequestShape shape,
-        string? call, int maxBytes)
+    static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, SegmentOptions segment,
+        SourceRateLimiter limiter, RequestShape shape, string? call, int maxBytes)
     {
         if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
             return unsupported;
 
+        // Without write keys the front door is open (Ingest:AllowUnauthenticated, checked at start): any key, or none.
+        var open = !segment.HasWriteKeys;
+
         // A key in the Authorization header is checked before the body is read; one in the body only after.
         var headerKey = WriteKeys.FromAuthorization(http.Request.Headers.Authorization);
-        if (headerKey is not null && !WriteKeys.IsAccepted(headerKey, segment.WriteKeys))
-            return Unauthorized();
+        var kind = WriteKeys.Classify(headerKey, segment);
+        if (headerKey is not null && kind == WriteKeyKind.Unknown && !open)
+            return limiter.Refuse(http, Unauthorized());
 
         var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, maxBytes, http.RequestAborted);
         if (tooLarge is not null)
             return tooLarge;
 
         var parsed = SegmentRequestParser.Parse(body, shape, call);
-        if (headerKey is null && !WriteKeys.IsAccepted(parsed.WriteKey, segment.WriteKeys))
-            return Unauthorized();
+        var key = headerKey ?? parsed.WriteKey;
+        if (headerKey is null)
+            kind = WriteKeys.Classify(key, segment);
+        if (kind == WriteKeyKind.Unknown && !open)
+            return limiter.Refuse(http, Unauthorized());
+
+        // Each key spends its own budget, whoever else shares the client's address.
+        var source = key is not null ? "key:" + WriteKeys.Fingerprint(key) : "open:" + SourceRateLimiter.ClientAddress(http);
+        if (limiter.Admit(source) is { } tooMany)
+            return tooMany;
+
+        if (kind == WriteKeyKind.Client && parsed.Events.Any(e => e is Contracts.DeleteEvent))
+            parsed = SegmentRequestParser.Parse(body, shape, call, deletesAllowed: false);
         if (parsed.Error is { } error)
             return EventIntake.Refused(error);
         return await intake.PublishAsync(http, parsed, Source);

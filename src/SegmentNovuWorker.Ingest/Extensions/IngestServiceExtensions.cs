@@ -1,5 +1,8 @@
+using System.Net;
 using MassTransit;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Endpoints;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Ingest.RateLimiting;
@@ -18,8 +21,14 @@ public static class IngestServiceExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<SegmentOptions>()
             .BindConfiguration(SegmentOptions.Section)
-            .Validate(o => o.WriteKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Segment:WriteKeys must not hold an empty key.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SegmentOptions>, CredentialsValidation>();
+        builder.Services.AddOptions<RejectedQueueOptions>()
+            .BindConfiguration(RejectedQueueOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FirstElementSignatureGuard>();
+        builder.Services.AddTrustedProxies(builder.Configuration);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
@@ -33,20 +42,56 @@ public static class IngestServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-ingest");
-                cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<TopologyOptions>>().Value);
+                cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<TopologyOptions>>().Value,
+                    context.GetRequiredService<IOptions<RejectedQueueOptions>>().Value);
             });
         });
         return builder;
     }
 
-    /// <summary>Says at start which sources are open, without naming a secret.</summary>
+    /// <summary>
+    /// <c>X-Forwarded-For</c> is believed only from the proxies listed in <c>Ingest:KnownProxies</c>; without them the
+    /// client address (which the unauthenticated rate limit is keyed on) is the connection's.
+    /// </summary>
+    static void AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
+    {
+        var proxies = configuration.GetSection(IngestOptions.Section + ":" + nameof(IngestOptions.KnownProxies)).Get<string[]>() ?? [];
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.ForwardLimit = 1;
+            // The defaults trust loopback; only the configured proxies are trusted here.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies)
+            {
+                if (!IPAddress.TryParse(proxy, out var address))
+                    throw new OptionsValidationException(nameof(IngestOptions), typeof(IngestOptions), [$"Ingest:KnownProxies holds '{proxy}', which is not an IP address."]);
+                forwarded.KnownProxies.Add(address);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The forwarded-headers middleware only with <c>Ingest:KnownProxies</c>: with no known proxy at all it would
+    /// believe every sender's <c>X-Forwarded-For</c>.
+    /// </summary>
+    public static void UseTrustedProxies(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<IngestOptions>>().Value.KnownProxies.Length > 0)
+            app.UseForwardedHeaders();
+    }
+
+    /// <summary>Says at start which sources are open, loudly, without naming a secret.</summary>
     public static void LogSourceSecurity(this WebApplication app)
     {
         var segment = app.Services.GetRequiredService<IOptions<SegmentOptions>>().Value;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SegmentNovuWorker.Ingest");
         if (segment.AllSharedSecrets.Count == 0)
-            logger.LogWarning("Segment:SharedSecret is not set: /webhooks/segment accepts unsigned requests");
-        if (segment.WriteKeys.Length == 0)
-            logger.LogWarning("Segment:WriteKeys is empty: /v1/* accepts any write key");
+            logger.LogCritical("UNAUTHENTICATED: Segment:SharedSecret is not set and Ingest:AllowUnauthenticated=true: /webhooks/segment accepts unsigned events from anyone. For local trials only");
+        if (!segment.HasWriteKeys)
+            logger.LogCritical("UNAUTHENTICATED: Segment:WriteKeys is empty and Ingest:AllowUnauthenticated=true: /v1/* accepts any write key, deletes included. For local trials only");
+        if (segment.AcceptFirstElementSignature)
+            logger.LogWarning("Segment:AcceptFirstElementSignature=true: an array signed over its first element only is accepted when every element is within {Window}", segment.FirstElementSignatureWindow);
     }
 }

@@ -23,7 +23,12 @@ public enum RequestShape
 /// </summary>
 public static class SegmentRequestParser
 {
-    public static ParseResult Parse(ReadOnlyMemory<byte> body, RequestShape shape, string? impliedType = null)
+    /// <summary>Why a client write key's delete is refused (403 alone; its reason in <c>segment-rejected</c> in a batch).</summary>
+    public const string DeleteNotAllowed =
+        "A client write key (Segment:ClientWriteKeys) may not delete users: browser and mobile keys are public. Send deletes with a server write key.";
+
+    /// <param name="deletesAllowed">False for a sender that may not delete (a client write key).</param>
+    public static ParseResult Parse(ReadOnlyMemory<byte> body, RequestShape shape, string? impliedType = null, bool deletesAllowed = true)
     {
         JsonDocument document;
         try
@@ -40,10 +45,10 @@ public static class SegmentRequestParser
             var root = document.RootElement;
             return (shape, root.ValueKind) switch
             {
-                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null),
-                (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, body.Length, impliedType),
+                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null, deletesAllowed),
+                (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, body.Length, impliedType, deletesAllowed),
                 (RequestShape.TrackingBatch, JsonValueKind.Object) when root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.Array =>
-                    Batch(batch, SegmentEventParser.Object(root, "context"), SegmentEventParser.Object(root, "integrations"), WriteKeyOf(root)),
+                    Batch(batch, SegmentEventParser.Object(root, "context"), SegmentEventParser.Object(root, "integrations"), WriteKeyOf(root), deletesAllowed),
                 (RequestShape.TrackingBatch, _) => ParseResult.Refused(400, "Invalid Segment batch", "The body must be an object with a \"batch\" array."),
                 (RequestShape.Webhook, _) => ParseResult.Refused(400, "Invalid Segment event",
                     $"The body must be a Segment event object or an array of them, not {root.ValueKind}."),
@@ -52,7 +57,7 @@ public static class SegmentRequestParser
         }
     }
 
-    static ParseResult Single(JsonElement root, int bytes, string? impliedType)
+    static ParseResult Single(JsonElement root, int bytes, string? impliedType, bool deletesAllowed)
     {
         if (bytes > SegmentLimits.MaxEventBytes)
             return ParseResult.Refused(413, "Event too large", $"An event may be at most {SegmentLimits.MaxEventBytes} bytes.");
@@ -60,6 +65,8 @@ public static class SegmentRequestParser
         var outcome = SegmentEventParser.ParseEvent(root, impliedType);
         if (outcome.Error is { } error)
             return ParseResult.Refused(400, "Invalid Segment event", error, [new EventError(null, error)]);
+        if (!deletesAllowed && outcome.Event is DeleteEvent)
+            return ParseResult.Refused(403, "Delete not allowed", DeleteNotAllowed, [new EventError(null, DeleteNotAllowed)]);
         return new ParseResult
         {
             Events = outcome.OptedOut ? [] : [outcome.Event!],
@@ -68,7 +75,7 @@ public static class SegmentRequestParser
         };
     }
 
-    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, string? writeKey)
+    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, string? writeKey, bool deletesAllowed)
     {
         var count = batch.GetArrayLength();
         if (count == 0)
@@ -86,6 +93,8 @@ public static class SegmentRequestParser
             var outcome = Encoding.UTF8.GetByteCount(raw) > SegmentLimits.MaxEventBytes
                 ? new EventOutcome(null, $"The event is larger than {SegmentLimits.MaxEventBytes} bytes.")
                 : SegmentEventParser.ParseEvent(element, null, context, integrations);
+            if (!deletesAllowed && outcome.Event is DeleteEvent)
+                outcome = new EventOutcome(null, DeleteNotAllowed);
             if (outcome.Error is { } error)
                 invalid.Add(new InvalidEvent(index, error, raw, SegmentEventParser.MessageIdOf(element),
                     SegmentEventParser.Identifier(element, "userId"), SegmentEventParser.Identifier(element, "anonymousId")));

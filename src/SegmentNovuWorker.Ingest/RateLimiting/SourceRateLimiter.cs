@@ -1,59 +1,89 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Ingest.Authentication;
 
 namespace SegmentNovuWorker.Ingest.RateLimiting;
 
 /// <summary>
-/// ASP.NET Core's rate limiter, one fixed window per source: the write key for the tracking API, the client's IP
-/// address otherwise. Over the limit: 429 problem+json with <c>Retry-After</c>, which Segment and its SDKs honour.
+/// Rate limits applied after authentication, so that who a request is decides whose budget it spends. A verified
+/// source (the signed webhook, a configured write key) has a bucket of its own; requests that failed or skipped
+/// authentication share a smaller bucket per client address, so a flood of them never costs Segment a 429.
+/// Over a limit: 429 problem+json with <c>Retry-After</c>, which Segment and its SDKs honour.
 /// </summary>
-public static class SourceRateLimiter
+public sealed class SourceRateLimiter : IDisposable
 {
-    public const string Policy = "segment-source";
+    readonly PartitionedRateLimiter<string> _verified;
+    readonly PartitionedRateLimiter<string> _unauthenticated;
+    readonly RateLimitOptions _options;
 
+    public SourceRateLimiter(IOptions<RateLimitOptions> options)
+    {
+        _options = options.Value;
+        _verified = Create(_options.PermitLimit);
+        _unauthenticated = Create(_options.UnauthenticatedPermitLimit);
+    }
+
+    /// <summary>Spends one request of a verified source's own budget: null when admitted, the 429 otherwise.</summary>
+    /// <param name="source">Who is verified: <c>webhook</c>, a write key's fingerprint, or (open front door) the client address.</param>
+    public IResult? Admit(string source)
+    {
+        using var lease = _verified.AttemptAcquire(source);
+        return lease.IsAcquired ? null : TooMany(lease);
+    }
+
+    /// <summary>
+    /// The answer to a request that failed authentication: <paramref name="unauthorized"/>, or a 429 once its client
+    /// address has used up the unauthenticated budget.
+    /// </summary>
+    public IResult Refuse(HttpContext http, IResult unauthorized)
+    {
+        using var lease = _unauthenticated.AttemptAcquire(ClientAddress(http));
+        return lease.IsAcquired ? unauthorized : TooMany(lease);
+    }
+
+    /// <summary>The connection's address; a forwarded one only through <c>Ingest:KnownProxies</c> (forwarded-headers middleware).</summary>
+    public static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    IResult TooMany(RateLimitLease lease)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : _options.Window;
+        return new TooManyRequests(Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)));
+    }
+
+    PartitionedRateLimiter<string> Create(int permits) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = _options.Window,
+            QueueLimit = 0,
+        }));
+
+    public void Dispose()
+    {
+        _verified.Dispose();
+        _unauthenticated.Dispose();
+    }
+
+    sealed class TooManyRequests(int retryAfterSeconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: "This source sent more requests than Ingest:RateLimit allows; retry after the Retry-After seconds.").ExecuteAsync(http);
+        }
+    }
+}
+
+public static class SourceRateLimiterExtensions
+{
     public static IServiceCollection AddSourceRateLimiter(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>()
             .BindConfiguration(RateLimitOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(Policy, http =>
-            {
-                var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(PartitionOf(http), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.PermitLimit,
-                    Window = options.Window,
-                    QueueLimit = 0,
-                });
-            });
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? wait
-                    : http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: "This source sent more requests than Ingest:RateLimit allows; retry after the Retry-After seconds.")
-                    .ExecuteAsync(http);
-            };
-        });
+        services.AddSingleton<SourceRateLimiter>();
         return services;
     }
-
-    /// <summary>The write key's hash (the key itself is a secret and stays out of memory dumps and metrics), else the IP.</summary>
-    static string PartitionOf(HttpContext http) =>
-        WriteKeys.FromAuthorization(http.Request.Headers.Authorization) is { } key
-            ? "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))
-            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }

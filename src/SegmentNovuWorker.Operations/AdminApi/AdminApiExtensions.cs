@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Operations.Broker;
@@ -13,28 +15,36 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// The operator's commands over HTTP under <c>/admin</c>, answering the same JSON as <c>segment-novu --json</c>.
-/// Mapped only when <c>Admin:ApiKey</c> is set (otherwise every <c>/admin</c> route is a 404), and every call must
-/// present that key (401 otherwise).
+/// Served only when an admin key is set (<c>Admin:ApiKey</c> or <c>Admin:ApiKeys</c>), by a server of its own on
+/// <c>Admin:Urls</c> (<see cref="AdminApiHost"/>), never on the host's public listener; every call must present a key.
 /// </summary>
 public static class AdminApiExtensions
 {
-    public const string ApiKeySetting = "Admin:ApiKey";
-
+    /// <summary>Validates the <c>Admin</c> section at start and runs the admin API beside the host when a key is set.</summary>
     public static WebApplicationBuilder AddAdminApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSegmentNovuOperations();
+        builder.Services.AddOptions<AdminOptions>()
+            .BindConfiguration(AdminOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidation>();
+        builder.Services.AddSingleton<AdminApiHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminApiHost>());
         return builder;
     }
 
-    public static WebApplication MapAdminApi(this WebApplication app)
+    /// <summary>Every admin route. Further admin endpoints are mapped here, on <c>admin</c>, so they get the key check.</summary>
+    internal static WebApplication MapAdminApi(this WebApplication app)
     {
-        if (app.Configuration[ApiKeySetting] is not { Length: > 0 } key)
-            return app;
+        var options = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SegmentNovuWorker.Operations.AdminApi");
+        var admin = app.MapGroup("/admin").AddEndpointFilter(new AdminApiKey(options, logger));
 
-        var admin = app.MapGroup("/admin").AddEndpointFilter(new AdminApiKey(key));
-
-        admin.MapGet("/queues", (QueueLister queues, CancellationToken ct) =>
-            Run(async () => await queues.ListAsync(ct)));
+        admin.MapGet("/queues", (QueueLister queues, BrokerSettings broker, CancellationToken ct) =>
+            Run(async () =>
+            {
+                broker.EnsureManagementIsSafe();
+                return await queues.ListAsync(ct);
+            }));
 
         admin.MapGet("/dlq", (DeadLetterOperations dlq, [AsParameters] FilterQuery query, int? page, int? pageSize, CancellationToken ct) =>
             Run(async () => await dlq.ListAsync(query.ToFilter(), page ?? 1, pageSize ?? 50, ct)));
@@ -55,23 +65,34 @@ public static class AdminApiExtensions
             }, body => Results.Text(body, "application/x-ndjson"));
         });
 
-        admin.MapPost("/dlq/replay", (DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? dryRun, double? rate, CancellationToken ct) =>
+        admin.MapPost("/dlq/replay", (HttpContext http, DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? dryRun, double? rate, CancellationToken ct) =>
             Run(async () =>
             {
                 RequireScope(query.ToFilter(), all, "replay");
-                return await dlq.ReplayAsync(query.ToFilter(), new MoveOptions(dryRun ?? false, rate), ct);
+                var result = await dlq.ReplayAsync(query.ToFilter(), new MoveOptions(dryRun ?? false, rate), ct);
+                LogDestructive(logger, http, "replay", query, dryRun ?? false, result);
+                return result;
             }));
 
-        admin.MapPost("/dlq/purge", (DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? yes, CancellationToken ct) =>
+        admin.MapPost("/dlq/purge", (HttpContext http, DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? yes, CancellationToken ct) =>
             Run(async () =>
             {
                 RequireScope(query.ToFilter(), all, "purge");
                 var confirmed = yes ?? false;
-                return await dlq.PurgeAsync(query.ToFilter(), new MoveOptions(DryRun: !confirmed), ct);
+                var result = await dlq.PurgeAsync(query.ToFilter(), new MoveOptions(DryRun: !confirmed), ct);
+                LogDestructive(logger, http, "purge", query, !confirmed, result);
+                return result;
             }));
 
+        admin.MapMappingTest();
         return app;
     }
+
+    /// <summary>Who changed the queues, from where, with which filter, and what came of it.</summary>
+    static void LogDestructive<T>(ILogger logger, HttpContext http, string operation, FilterQuery query, bool dryRun, T result) =>
+        logger.LogWarning("Admin {Operation} by {Operator} from {Client}{DryRun}: filter {Filter}; result {Result}",
+            operation, AdminApiKey.OperatorOf(http), AdminApiKey.ClientOf(http), dryRun ? " (dry run)" : "", query,
+            System.Text.Json.JsonSerializer.Serialize(result, OperationsJson.Options));
 
     /// <summary>A replay or purge of everything must say so (<c>all=true</c>), as on the command line.</summary>
     static void RequireScope(DeadLetterFilter filter, bool? all, string operation)

@@ -45,7 +45,7 @@ public sealed class BrokerConnector(BrokerSettings settings)
             {
                 case AuthenticationFailureException:
                     return new OperatorException(ExitCodes.BrokerUnavailable,
-                        $"RabbitMQ at {Settings.Redacted} refused the credentials of user '{Settings.User}'. Check the user and password in ConnectionStrings:RabbitMq (or --connection).", ex);
+                        $"RabbitMQ at {Settings.Redacted} refused the credentials of user '{Settings.User}'. Check the user and password in ConnectionStrings:RabbitMq (or RabbitMq:Password).", ex);
                 case OperationInterruptedException { ShutdownReason.ReplyCode: 530 }:
                     return new OperatorException(ExitCodes.BrokerUnavailable,
                         $"RabbitMQ at {Settings.Redacted} refused access to virtual host '{Settings.VirtualHost}': it does not exist or user '{Settings.User}' has no permission on it.", ex);

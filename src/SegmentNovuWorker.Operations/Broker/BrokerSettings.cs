@@ -4,12 +4,15 @@ using SegmentNovuWorker.Messaging;
 namespace SegmentNovuWorker.Operations.Broker;
 
 /// <summary>
-/// Where the broker is, configured as the services configure it: <c>ConnectionStrings:RabbitMq</c>, plus
-/// <c>RabbitMq:ManagementUrl</c> for the queue listing (default: the AMQP host on port 15672).
+/// Where the broker is, configured as the services configure it: <c>ConnectionStrings:RabbitMq</c> (its password, or
+/// <c>RabbitMq:Password</c> when the URI has none), plus <c>RabbitMq:ManagementUrl</c> for the queue listing (default:
+/// the AMQP host on port 15672 over http, or 15671 over https when the broker URI is <c>amqps</c>).
 /// </summary>
-public sealed record BrokerSettings(Uri Amqp, Uri Management)
+public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecureManagement = false)
 {
     public const string ManagementUrlKey = "RabbitMq:ManagementUrl";
+    public const string PasswordKey = "RabbitMq:Password";
+    public const string AllowInsecureManagementKey = "RabbitMq:AllowInsecureManagement";
 
     public static BrokerSettings From(IConfiguration configuration)
     {
@@ -18,15 +21,34 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management)
             value = RabbitMqOptions.DefaultConnectionString;
         if (!Uri.TryCreate(value, UriKind.Absolute, out var amqp) || amqp.Scheme is not ("amqp" or "amqps"))
             throw new OperatorException(ExitCodes.Usage,
-                $"ConnectionStrings:RabbitMq must be an amqp:// URI such as {RabbitMqOptions.DefaultConnectionString}; set it with --connection or the ConnectionStrings__RabbitMq environment variable.");
+                "ConnectionStrings:RabbitMq must be an amqp:// URI such as amqp://user@host:5672/vhost; set it in the ConnectionStrings__RabbitMq environment variable or ./appsettings.json.");
+        if (!amqp.UserInfo.Contains(':', StringComparison.Ordinal) && configuration[PasswordKey] is { Length: > 0 } password)
+            amqp = new UriBuilder(amqp) { Password = Uri.EscapeDataString(password) }.Uri;
 
-        var management = new UriBuilder("http", amqp.Host, 15672, "/").Uri;
+        // The management API gets the broker password too: over TLS whenever the broker connection is.
+        var management = amqp.Scheme == "amqps" ? new UriBuilder("https", amqp.Host, 15671, "/").Uri : new UriBuilder("http", amqp.Host, 15672, "/").Uri;
         if (configuration[ManagementUrlKey] is { Length: > 0 } url)
         {
             if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out management) || management.Scheme is not ("http" or "https"))
                 throw new OperatorException(ExitCodes.Usage, $"{ManagementUrlKey} (--management-url) must be an http(s):// URL such as http://localhost:15672/.");
         }
-        return new BrokerSettings(amqp, management) { Partitions = configuration.GetValue<int?>($"{TopologyOptions.Section}:{nameof(TopologyOptions.Partitions)}") ?? new TopologyOptions().Partitions };
+        return new BrokerSettings(amqp, management, configuration.GetValue<bool>(AllowInsecureManagementKey))
+        {
+            Partitions = configuration.GetValue<int?>($"{TopologyOptions.Section}:{nameof(TopologyOptions.Partitions)}") ?? new TopologyOptions().Partitions,
+        };
+    }
+
+    /// <summary>
+    /// Refuses to send the broker password to the management API over plain http to another machine, unless
+    /// <c>--insecure</c> (<c>RabbitMq:AllowInsecureManagement</c>) says so.
+    /// </summary>
+    public void EnsureManagementIsSafe()
+    {
+        if (Management.Scheme == "https" || Management.IsLoopback || AllowInsecureManagement)
+            return;
+        throw new OperatorException(ExitCodes.Usage,
+            $"RabbitMQ's management API at {Management} is plain http on another host: the broker password would cross the network in clear. " +
+            $"Use an https:// {ManagementUrlKey} (--management-url), or pass --insecure ({AllowInsecureManagementKey}=true) if the network is trusted.");
     }
 
     /// <summary><c>Topology:Partitions</c>, as the services read it: which partition queues (and their <c>_error</c> queues) exist.</summary>

@@ -20,7 +20,8 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
     public async Task<IReadOnlyList<QueueStatus>> ListAsync(CancellationToken cancellationToken)
     {
         var vhost = Uri.EscapeDataString(settings.VirtualHost);
-        var consumers = ActiveConsumers(await GetAsync($"api/consumers/{vhost}", cancellationToken));
+        var consumers = ActiveConsumers(await GetAsync($"api/consumers/{vhost}", cancellationToken),
+            await GetAsync($"api/vhosts/{vhost}/connections", cancellationToken));
         using var queues = await GetAsync($"api/queues/{vhost}?columns=name,messages_ready,messages_unacknowledged,consumers", cancellationToken);
         return [.. queues.RootElement.EnumerateArray()
             .Select(q => (Name: q.GetProperty("name").GetString()!, Counts: q))
@@ -32,19 +33,27 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
             .OrderBy(q => q.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>Queue → connection name of its active consumer (<c>active</c> is false for a single-active-consumer standby).</summary>
-    static Dictionary<string, string> ActiveConsumers(JsonDocument consumers)
+    /// <summary>
+    /// Queue → the client-given name of its active consumer's connection (<c>active</c> is false for a single-active-consumer
+    /// standby; a consumer names its connection by the broker's name, the client's own name is on the connection).
+    /// </summary>
+    static Dictionary<string, string> ActiveConsumers(JsonDocument consumers, JsonDocument connections)
     {
         using (consumers)
+        using (connections)
         {
+            var clientNames = connections.RootElement.EnumerateArray().ToDictionary(
+                c => c.GetProperty("name").GetString() ?? "",
+                c => c.TryGetProperty("user_provided_name", out var n) && n.GetString() is { Length: > 0 } given ? given : null);
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var consumer in consumers.RootElement.EnumerateArray())
             {
                 if (consumer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False)
                     continue;
                 var queue = consumer.GetProperty("queue").GetProperty("name").GetString()!;
-                var connection = consumer.TryGetProperty("channel_details", out var channel) && channel.TryGetProperty("connection_name", out var name)
-                    ? name.GetString() ?? "?"
+                var connection = consumer.TryGetProperty("channel_details", out var channel) && channel.ValueKind == JsonValueKind.Object
+                    && channel.TryGetProperty("connection_name", out var name)
+                    ? clientNames.GetValueOrDefault(name.GetString() ?? "") ?? name.GetString() ?? "?"
                     : "?";
                 result[queue] = result.TryGetValue(queue, out var other) ? other + ", " + connection : connection;
             }

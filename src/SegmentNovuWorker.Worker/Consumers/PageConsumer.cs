@@ -1,17 +1,12 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
-/// <summary>page → <c>POST /v1/events/trigger</c> of the workflow mapped to the page name in <c>Novu:Pages</c>.</summary>
+/// <summary>page → <c>POST /v1/events/trigger</c> for each rule of <c>Novu:Pages</c> that takes the page.</summary>
 /// <remarks>Most pages are not meant to notify anyone, so an unmapped one is routine and skipped, whatever <c>Novu:UnmappedEvents</c> says.</remarks>
-public sealed class PageConsumer(WorkflowTrigger trigger, IOptionsMonitor<WorkflowMappingOptions> mapping) : IConsumer<PageEvent>
+public sealed class PageConsumer(WorkflowTrigger trigger) : IConsumer<PageEvent>
 {
-    public Task Consume(ConsumeContext<PageEvent> context)
-    {
-        var page = context.Message;
-        return trigger.TriggerAsync(context, "page", page.Name, mapping.CurrentValue.PageWorkflowFor(page.Name), page.Properties);
-    }
+    public Task Consume(ConsumeContext<PageEvent> context) =>
+        trigger.TriggerAsync(context, MappingEvent.From(context.Message));
 }

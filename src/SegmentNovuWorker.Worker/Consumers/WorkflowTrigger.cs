@@ -1,38 +1,46 @@
-using System.Text.Json;
 using MassTransit;
-using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
 /// <summary>
-/// What track, page and screen have in common: a name mapped (or not) to a Novu workflow, triggered for the event's
-/// subscriber with its properties as payload and its Segment messageId as transactionId.
+/// What track, page and screen have in common: the mapping decides (per event, before any batching) which rules match, and
+/// each matched rule becomes one Novu trigger with its own transactionId. Every trigger is rendered before the first is
+/// sent, so a template that fails dead-letters the event without having sent half of it.
 /// </summary>
-public sealed class WorkflowTrigger(NovuClient novu, RecipientResolver recipients, WorkerMetrics metrics, ILogger<WorkflowTrigger> logger)
+public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, WorkerMetrics metrics, ILogger<WorkflowTrigger> logger)
 {
-    /// <param name="type">The Segment call (<c>track</c>, <c>page</c>, <c>screen</c>), for metrics and logs.</param>
-    /// <param name="name">The event, page or screen name that was looked up.</param>
-    /// <param name="workflow">The mapped workflow; null skips the event as unmapped.</param>
-    public async Task TriggerAsync<TEvent>(ConsumeContext<TEvent> context, string type, string? name, string? workflow, JsonElement? properties)
-        where TEvent : class, ISegmentEvent
+    /// <param name="context">The delivery: its cancellation, and its idempotency-key lineage (<see cref="IdempotencyKeys"/>).</param>
+    public async Task TriggerAsync(ConsumeContext context, MappingEvent e)
     {
-        var segmentEvent = context.Message;
-        if (workflow is null)
+        var cancellationToken = context.CancellationToken;
+        var result = mapping.Current.Map(e);
+        switch (result.Verdict)
         {
-            metrics.Skipped(type, "unmapped-event");
-            logger.LogDebug("Skipped {Type} {SegmentMessageId}: no workflow mapped to '{Name}'", type, segmentEvent.MessageId, name);
-            return;
+            case MappingVerdict.Skip:
+                metrics.Skipped(e.Type, result.Reason!);
+                if (result.Reason == MappingResult.UnmappedEvent)
+                    logger.LogDebug("Skipped {Type} {SegmentMessageId}: {Why}", e.Type, e.MessageId, result.Why);
+                else
+                    logger.LogInformation("Skipped {Type} {SegmentMessageId}: {Why}", e.Type, e.MessageId, result.Why);
+                return;
+            case MappingVerdict.DeadLetter:
+                throw result.Reason switch
+                {
+                    MappingResult.UnmappedEvent => new UnmappedEventException(e.Name ?? ""),
+                    MappingResult.MissingUserId => new MissingUserIdException($"The {e.Type} cannot be sent: {result.Why}."),
+                    _ => new MappingFailedException(result.FailedRule ?? "", result.Why),
+                };
         }
 
-        if (recipients.SubscriberIdFor(segmentEvent, type) is not { } subscriberId)
-            return;
-
-        var result = await novu.TriggerAsync(TriggerMapper.ToTrigger(segmentEvent, properties, workflow, subscriberId),
-            IdempotencyKeys.For(context, segmentEvent, "trigger"), context.CancellationToken);
-        metrics.Delivered(type);
-        logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
-            workflow, subscriberId, type, name, segmentEvent.MessageId, result.TransactionId);
+        foreach (var trigger in result.Triggers)
+        {
+            var answer = await novu.TriggerAsync(trigger, IdempotencyKeys.ForTrigger(context, trigger.TransactionId), cancellationToken);
+            logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
+                trigger.Name, trigger.To["subscriberId"]?.ToString(), e.Type, e.Name, e.MessageId, answer.TransactionId);
+        }
+        metrics.Delivered(e.Type);
     }
 }

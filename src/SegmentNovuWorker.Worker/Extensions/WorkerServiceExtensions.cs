@@ -33,6 +33,7 @@ public static class WorkerServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
         builder.Services.AddSingleton<WaitQueues>();
         builder.Services.AddSingleton<HoldQueues>();

@@ -96,6 +96,8 @@ public sealed class PartitionBalancer(
             return;
         var share = (int)Math.Ceiling(topology.Value.Partitions / (double)workers);
         var active = ActivePartitions;
+        logger.LogDebug("{Workers} workers, a share of {Share}; this one consumed {Active} partitions, knows {Endpoints} endpoints",
+            workers, share, active.Count, _endpoints.Count);
         if (active.Count <= share)
             return;
 

@@ -18,10 +18,9 @@ public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds, PartitionB
         var delivery = context.ReceiveContext as RabbitMqBasicConsumeContext;
         object? channel = context.ReceiveContext.TryGetPayload<ChannelContext>(out var c) ? c : null;
         balancer.Delivered(PartitionQueueOf(context.ReceiveContext));
-        logger.LogDebug("Lane of {UserKey}: delivery {DeliveryTag} arrived", userKey, delivery?.DeliveryTag);
+        logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, context.ReceiveContext.InputAddress, userKey);
         return lanes.RunAsync(userKey, delivery is null ? null : channel, delivery?.DeliveryTag ?? 0, async () =>
         {
-            logger.LogDebug("Lane of {UserKey}: delivery {DeliveryTag} runs", userKey, delivery?.DeliveryTag);
             var head = HoldQueues.IsHoldHead(context);
             if (!head && await holds.TryHoldAsync(context, userKey))
                 return;

@@ -80,8 +80,14 @@ public sealed class When_an_event_cannot_be_mapped
         await using (var connection = await factory.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", MessageId = Guid.NewGuid().ToString(), Persistent = true };
-            await channel.BasicPublishAsync("", CallQueues.Track, mandatory: true, properties, Encoding.UTF8.GetBytes("{not json"));
+            var properties = new BasicProperties
+            {
+                ContentType = "application/vnd.masstransit+json",
+                MessageId = Guid.NewGuid().ToString(),
+                Persistent = true,
+                Headers = new Dictionary<string, object?> { [DeadLetterHeaders.SegmentCall] = "track", [DeadLetterHeaders.UserKey] = "u-1" },
+            };
+            await channel.BasicPublishAsync("", CallQueues.PartitionQueueOf("u-1"), mandatory: true, properties, Encoding.UTF8.GetBytes("{not json"));
         }
 
         var deadLetter = await stack.SingleDeadLetterAsync(CallQueues.Track);

@@ -41,7 +41,8 @@ public sealed class When_novu_is_briefly_unavailable
 
         await stack.PostAsync(Samples.Read("track"));
 
-        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the trigger went through");
+        // The stand-in records a request once it has answered it: wait for the record, not only the notification.
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1 && stack.Novu.Requests.Count == 2, "the trigger went through");
         var attempts = stack.Novu.Requests;
         Assert.Equal([429, 201], attempts.Select(r => r.Status));
         Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(2),

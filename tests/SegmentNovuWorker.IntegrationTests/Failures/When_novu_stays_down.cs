@@ -45,7 +45,7 @@ public sealed class When_novu_stays_down
     {
         await using var stack = await FailureStack.StartAsync(("Retry:Redelivery:0", "00:00:04"), ("Retry:Redelivery:1", "00:00:08"));
         stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 3));
-        var waitQueue = SegmentQueues.WaitQueueOf(CallQueues.Track, TimeSpan.FromSeconds(4));
+        var waitQueue = SegmentQueues.WaitQueueOf(CallQueues.PartitionQueueOf("97980cfea0067"), TimeSpan.FromSeconds(4));
 
         await stack.PostAsync(Samples.Read("track"));
         await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(waitQueue).GetAwaiter().GetResult() == 1, "the message waits in " + waitQueue);

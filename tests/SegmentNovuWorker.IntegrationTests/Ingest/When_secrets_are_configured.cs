@@ -1,17 +1,22 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SegmentNovuWorker.Ingest;
+using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Testing;
 using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 
 namespace SegmentNovuWorker.IntegrationTests.Ingest;
 
-/// <summary>No shared secret, write key or Authorization header reaches a log line, at any level, whatever is sent.</summary>
+/// <summary>No shared secret, write key, admin key or Authorization header reaches a log line, at any level, whatever is sent.</summary>
 public sealed class When_secrets_are_configured
 {
     const string SharedSecret = "shared-secret-5f1c9e";
     const string WriteKey = "write-key-8d2a71";
     const string WrongKey = "wrong-key-c4b0e3";
+    const string ClientKey = "client-key-9e0f42";
+    const string AdminKey = "admin-key-3f7d1c0a9b8e7d6c5b4a3f2e1d0c9b8a";
+    const string WrongAdminKey = "wrong-admin-key-0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
     [Fact]
     public async Task Should_keep_them_out_of_every_log_line()
@@ -31,6 +36,9 @@ public sealed class When_secrets_are_configured
                 ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
                 ["Segment:SharedSecret"] = SharedSecret,
                 ["Segment:WriteKeys:0"] = WriteKey,
+                ["Segment:ClientWriteKeys:0"] = ClientKey,
+                ["Admin:ApiKey"] = AdminKey,
+                ["Admin:Urls"] = "http://127.0.0.1:0",
                 ["Logging:LogLevel:Default"] = "Trace",
             });
         try
@@ -46,6 +54,7 @@ public sealed class When_secrets_are_configured
                 Tracking("/v1/track", """{"userId":"u-1","event":"E"}""", WrongKey),
                 Tracking("/v1/batch", $$"""{"writeKey":"{{WrongKey}}","batch":[{"userId":"u-1"}]}""", null),
                 Tracking("/v1/batch", $$"""{"writeKey":"{{WriteKey}}","batch":[{"type":"track","userId":"u-1","event":"E"},{"type":"x"}]}""", null),
+                Tracking("/v1/batch", """{"batch":[{"type":"delete","userId":"u-1"}]}""", ClientKey),
             })
             {
                 using (request)
@@ -53,12 +62,24 @@ public sealed class When_secrets_are_configured
                     statuses.Add(response.StatusCode);
             }
 
+            using var admin = new HttpClient { BaseAddress = app.Services.GetRequiredService<AdminApiHost>().Addresses[0] };
+            foreach (var (key, path) in new[] { (WrongAdminKey, "/admin/dlq/purge?all=true&yes=true"), (AdminKey, "/admin/dlq/purge?all=true&yes=true") })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, path);
+                request.Headers.Add("X-Admin-Key", key);
+                using var response = await admin.SendAsync(request);
+                statuses.Add(response.StatusCode);
+            }
+
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK, HttpStatusCode.Unauthorized,
-                HttpStatusCode.Unauthorized, HttpStatusCode.OK], statuses);
+                HttpStatusCode.Unauthorized, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK], statuses);
             // The capture sees the ingest's own lines about these very requests, so their absence below means something.
             Assert.Contains(logs.Lines, line => line.Contains("Set aside event 1 of a tracking-api batch", StringComparison.Ordinal));
+            // Failed admin attempts are logged, and destructive calls with who and what.
+            Assert.Contains(logs.Lines, line => line.Contains("Refused an admin call to POST /admin/dlq/purge from 127.0.0.1: wrong key", StringComparison.Ordinal));
+            Assert.Contains(logs.Lines, line => line.Contains("Admin purge by admin from 127.0.0.1: filter", StringComparison.Ordinal));
             var base64Key = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(WriteKey + ":"));
-            foreach (var secret in new[] { SharedSecret, WriteKey, WrongKey, base64Key })
+            foreach (var secret in new[] { SharedSecret, WriteKey, WrongKey, ClientKey, base64Key, AdminKey, WrongAdminKey })
                 Assert.DoesNotContain(logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
         }
         finally

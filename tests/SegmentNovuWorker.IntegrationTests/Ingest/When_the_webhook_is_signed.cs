@@ -5,7 +5,7 @@ using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 
 namespace SegmentNovuWorker.IntegrationTests.Ingest;
 
-/// <summary>With <c>Segment:SharedSecrets</c> set, only requests Segment signed are accepted.</summary>
+/// <summary>With <c>Segment:SharedSecrets</c> set, only requests Segment signed, every byte of them, are accepted.</summary>
 public sealed class When_the_webhook_is_signed : IAsyncLifetime
 {
     const string Current = "current-secret";
@@ -48,14 +48,27 @@ public sealed class When_the_webhook_is_signed : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Should_accept_an_actions_batch_signed_over_its_first_element_as_it_appears_in_the_body()
+    public async Task Should_answer_401_to_a_captured_body_with_more_events_after_it()
     {
         using var client = _stack.CreateIngestClient();
-        // Whitespace inside and around the first element is part of what Segment signs: exactly the element's bytes.
-        var first = Samples.Read("identify").Trim().Replace("\"traits\":{", "\"traits\": {", StringComparison.Ordinal);
-        var body = $"[ {first} ,\n  {Samples.Read("track").Trim()} ]";
+        // B was signed by Segment and seen on the wire; an attacker appends an event of their own and reuses B's signature.
+        var captured = Samples.Read("identify").Trim();
+        var forged = $$"""[{{captured}},{"type":"delete","messageId":"evil-1","userId":"97980cfea0067"}]""";
 
-        using var response = await client.SendAsync(Webhook(body, Signature(Current, first)));
+        using var response = await client.SendAsync(Webhook(forged, Signature(Current, captured)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Identify));
+        Assert.Equal(0u, await QueuedAsync(CallQueues.Delete));
+    }
+
+    [Fact]
+    public async Task Should_accept_an_array_signed_over_its_whole_body()
+    {
+        using var client = _stack.CreateIngestClient();
+        var body = $"[{Samples.Read("identify").Trim()},{Samples.Read("track").Trim()}]";
+
+        using var response = await client.SendAsync(Webhook(body, Signature(Current, body)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));

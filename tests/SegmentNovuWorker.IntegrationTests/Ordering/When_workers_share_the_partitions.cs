@@ -10,7 +10,11 @@ public sealed class When_workers_share_the_partitions
     const int Rounds = 5;
 
     static async Task<SegmentNovuStack> StackWithoutWorkerAsync() =>
-        await SegmentNovuStack.StartAsync(new Dictionary<string, string?> { ["Worker:BalanceInterval"] = "00:00:01" }, startWorker: false);
+        await SegmentNovuStack.StartAsync(new Dictionary<string, string?>
+        {
+            ["Worker:BalanceInterval"] = "00:00:01",
+            ["Logging:LogLevel:SegmentNovuWorker.Worker.Ordering"] = "Debug",
+        }, startWorker: false);
 
     static string Track(string user, int seq) => System.Text.Json.JsonSerializer.Serialize(new
     {
@@ -103,7 +107,8 @@ public sealed class When_workers_share_the_partitions
         }
 
         Assert.True(share >= new TopologyOptions().Partitions / 2,
-            $"the joining worker consumes {share} of {new TopologyOptions().Partitions} partitions");
+            $"the joining worker consumes {share} of {new TopologyOptions().Partitions} partitions\n"
+            + string.Join("\n", first.Output.Concat(second.Output).Where(l => l.Contains("workers", StringComparison.Ordinal) || l.Contains("Stepping", StringComparison.Ordinal) || l.Contains("balance", StringComparison.Ordinal)).TakeLast(40)));
         var sequences = SequencesByUser(stack);
         Assert.All(users, user => Assert.Equal(Enumerable.Range(1, sequences[user].Count), sequences[user]));
     }

@@ -11,7 +11,10 @@ public sealed class When_a_webhook_signature_is_checked
         Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signed)));
 
     static bool Valid(string body, string? signature, params string[] secrets) =>
-        SegmentSignature.IsValid(Encoding.UTF8.GetBytes(body), signature, secrets);
+        SegmentSignature.Verify(Encoding.UTF8.GetBytes(body), signature, secrets, acceptFirstElement: false) == SignatureMatch.WholeBody;
+
+    static SignatureMatch Match(string body, string? signature, bool acceptFirstElement, params string[] secrets) =>
+        SegmentSignature.Verify(Encoding.UTF8.GetBytes(body), signature, secrets, acceptFirstElement);
 
     [Fact]
     public void Should_accept_the_hmac_of_the_whole_body_under_any_configured_secret() =>
@@ -24,14 +27,16 @@ public sealed class When_a_webhook_signature_is_checked
         }, iter: 500);
 
     [Fact]
-    public void Should_accept_an_actions_batch_signed_over_its_first_element_bytes_only()
+    public void Should_tell_a_first_element_signature_apart_only_when_it_is_allowed()
     {
         const string first = """{ "type" : "track",  "userId":"u" }""";
         var body = $$"""[ {{first}} , {"type":"identify","userId":"u"} ]""";
 
         Assert.Equal(first, Encoding.UTF8.GetString(SegmentSignature.FirstArrayElement(Encoding.UTF8.GetBytes(body))));
-        Assert.True(Valid(body, Sign("s", first), "s"));
-        Assert.False(Valid(body, Sign("s", """{"type":"identify","userId":"u"}"""), "s"));
+        Assert.Equal(SignatureMatch.None, Match(body, Sign("s", first), acceptFirstElement: false, "s"));
+        Assert.Equal(SignatureMatch.FirstElement, Match(body, Sign("s", first), acceptFirstElement: true, "s"));
+        Assert.Equal(SignatureMatch.WholeBody, Match(body, Sign("s", body), acceptFirstElement: true, "s"));
+        Assert.Equal(SignatureMatch.None, Match(body, Sign("s", """{"type":"identify","userId":"u"}"""), acceptFirstElement: true, "s"));
     }
 
     [Theory]

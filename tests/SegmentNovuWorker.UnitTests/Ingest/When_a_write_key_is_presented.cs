@@ -1,4 +1,5 @@
 using System.Text;
+using SegmentNovuWorker.Ingest;
 using SegmentNovuWorker.Ingest.Authentication;
 
 namespace SegmentNovuWorker.UnitTests.Ingest;
@@ -22,11 +23,14 @@ public sealed class When_a_write_key_is_presented
     public void Should_find_none_in_other_headers(string? header) => Assert.Null(WriteKeys.FromAuthorization(header));
 
     [Fact]
-    public void Should_accept_only_configured_keys_and_any_key_when_none_are_configured()
+    public void Should_know_server_keys_from_client_keys_and_no_other()
     {
-        Assert.True(WriteKeys.IsAccepted("b", ["a", "b"]));
-        Assert.False(WriteKeys.IsAccepted("c", ["a", "b"]));
-        Assert.False(WriteKeys.IsAccepted(null, ["a"]));
-        Assert.True(WriteKeys.IsAccepted(null, []));
+        var segment = new SegmentOptions { WriteKeys = ["a", "b", "both"], ClientWriteKeys = ["browser", "both"] };
+        Assert.Equal(WriteKeyKind.Server, WriteKeys.Classify("b", segment));
+        Assert.Equal(WriteKeyKind.Client, WriteKeys.Classify("browser", segment));
+        Assert.Equal(WriteKeyKind.Client, WriteKeys.Classify("both", segment));
+        Assert.Equal(WriteKeyKind.Unknown, WriteKeys.Classify("c", segment));
+        Assert.Equal(WriteKeyKind.Unknown, WriteKeys.Classify(null, segment));
+        Assert.Equal(WriteKeyKind.Unknown, WriteKeys.Classify("a", new SegmentOptions()));
     }
 }

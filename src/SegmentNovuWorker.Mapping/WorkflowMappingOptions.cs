@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace SegmentNovuWorker.Worker.Mapping;
+namespace SegmentNovuWorker.Mapping;
 
 /// <summary>What to do with a track event whose name maps to no Novu workflow.</summary>
 public enum UnmappedEventPolicy
@@ -25,19 +25,14 @@ public enum MissingUserIdPolicy
     UseAnonymousId,
 }
 
-/// <summary>How Segment events map onto Novu: the mapping part of the <c>Novu</c> configuration section.</summary>
+/// <summary>
+/// The policies of the <c>Novu</c> configuration section. The workflow rules themselves (<c>Novu:Workflows</c>,
+/// <c>Novu:Pages</c>, <c>Novu:Screens</c>) are not bound here: <see cref="MappingLoader"/> compiles them, because
+/// binding cannot read an event name containing ':' and cannot keep the last good mapping on a bad reload.
+/// </summary>
 public sealed class WorkflowMappingOptions : IValidatableObject
 {
     public const string Section = "Novu";
-
-    /// <summary><c>Novu:Workflows</c>: Segment track event name → Novu workflow identifier (the seed's EVENT_TO_WORKFLOW_MAPPINGS).</summary>
-    public Dictionary<string, string> Workflows { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary><c>Novu:Pages</c>: Segment page name → Novu workflow identifier; a page with no mapped name is skipped.</summary>
-    public Dictionary<string, string> Pages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary><c>Novu:Screens</c>: Segment screen name → Novu workflow identifier; a screen with no mapped name is skipped.</summary>
-    public Dictionary<string, string> Screens { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// <c>Novu:GroupTopicKeyFormat</c>: the Novu topic key of a Segment group; <c>{groupId}</c> is replaced by the
@@ -53,14 +48,6 @@ public sealed class WorkflowMappingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (section, map) in new[] { (nameof(Workflows), Workflows), (nameof(Pages), Pages), (nameof(Screens), Screens) })
-        {
-            foreach (var (name, workflow) in map)
-            {
-                if (string.IsNullOrWhiteSpace(workflow))
-                    yield return new ValidationResult($"Novu:{section}:{name} must name a Novu workflow identifier.", [section]);
-            }
-        }
         if (!GroupTopicKeyFormat.Contains(GroupIdPlaceholder, StringComparison.Ordinal))
             yield return new ValidationResult($"Novu:GroupTopicKeyFormat must contain {GroupIdPlaceholder}.", [nameof(GroupTopicKeyFormat)]);
     }
@@ -69,13 +56,4 @@ public sealed class WorkflowMappingOptions : IValidatableObject
 
     /// <summary>The Novu topic key of a Segment group.</summary>
     public string TopicKeyFor(string groupId) => GroupTopicKeyFormat.Replace(GroupIdPlaceholder, groupId, StringComparison.Ordinal);
-
-    /// <summary>The workflow mapped to a page name (case-insensitive), or null.</summary>
-    public string? PageWorkflowFor(string? pageName) => pageName is null ? null : Pages.GetValueOrDefault(pageName);
-
-    /// <summary>The workflow mapped to a screen name (case-insensitive), or null.</summary>
-    public string? ScreenWorkflowFor(string? screenName) => screenName is null ? null : Screens.GetValueOrDefault(screenName);
-
-    /// <summary>The workflow for a track event name; event names match without regard to case, as configuration keys do.</summary>
-    public string? WorkflowFor(string eventName) => Workflows.GetValueOrDefault(eventName);
 }
