@@ -17,7 +17,8 @@ public sealed class When_an_event_cannot_be_mapped
         await stack.PostAsync(UnmappedTrack);
         await stack.PostAsync(Samples.Read("track")); // a mapped one after it, to know the first was handled
 
-        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1, "the mapped track was delivered");
+        // The stand-in records a request once it has answered it, after the notification.
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == 1 && stack.Novu.Requests.Count > 0, "the mapped track was delivered");
         Assert.Single(stack.Novu.Requests);
         Assert.Equal(0u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(CallQueues.Track)));
     }

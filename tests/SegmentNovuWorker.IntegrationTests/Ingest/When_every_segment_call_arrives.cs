@@ -1,6 +1,8 @@
 using System.Net;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Testing;
+using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Mapping;
 using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 
 namespace SegmentNovuWorker.IntegrationTests.Ingest;
@@ -45,7 +47,7 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count == 1 && _stack.Novu.Requests.Count == 1,
             "the page triggered a workflow");
         var request = Assert.Single(_stack.Novu.Requests);
-        Assert.Equal("segment-ajs-next-1700000000004-3d4e5f60-trigger", request.IdempotencyKey);
+        Assert.Equal(IdempotencyKeys.For("ajs-next-1700000000004-3d4e5f60", "trigger", FailureReport.FirstLineage), request.IdempotencyKey);
         JsonAssert.Equivalent("""
             {
               "name": "pricing-viewed",
@@ -80,13 +82,15 @@ public sealed class When_every_segment_call_arrives : IAsyncLifetime
     [Fact]
     public async Task Should_subscribe_the_user_to_the_groups_topic_named_after_the_group()
     {
+        // Novu subscribes only subscribers it knows (it reports the others in its answer): the user is identified first.
+        await PostAsync(Samples.Read("identify"));
         await PostAsync(Samples.Read("group"));
 
         await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.TopicSubscriptions.ContainsKey("group-acme-inc")
-            && _stack.Novu.TopicSubscriptions["group-acme-inc"].Length == 1 && _stack.Novu.Requests.Count == 2, "the user joined the topic");
+            && _stack.Novu.TopicSubscriptions["group-acme-inc"].Length == 1 && _stack.Novu.Requests.Count == 3, "the user joined the topic");
         Assert.Equal(["97980cfea0067"], _stack.Novu.TopicSubscriptions["group-acme-inc"]);
         Assert.Equal("Acme Inc", _stack.Novu.TopicName("group-acme-inc"));
-        Assert.Equal(["/v2/topics", "/v2/topics/group-acme-inc/subscriptions"], _stack.Novu.Requests.Select(r => r.Path));
+        Assert.Equal(["/v2/subscribers", "/v2/topics", "/v2/topics/group-acme-inc/subscriptions"], _stack.Novu.Requests.Select(r => r.Path));
     }
 
     [Fact]
