@@ -5,6 +5,13 @@ using SegmentNovuWorker.Testing;
 // Usage: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- [events] [batch size] [concurrent requests]
 // Posts track events to the ingest API in Actions-style batches, waits until the Novu stand-in has triggered every
 // one, and prints ingest (broker-confirmed) and end-to-end rates. The broker is the same as the tests use.
+// Or: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- actions-batch [runs] (see ActionsBatchMeasurement).
+if (args.Length > 0 && args[0] == "actions-batch")
+{
+    await ActionsBatchMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);
+    return;
+}
+
 var events = args.Length > 0 ? int.Parse(args[0]) : 5000;
 var batchSize = args.Length > 1 ? int.Parse(args[1]) : 100;
 var concurrency = args.Length > 2 ? int.Parse(args[2]) : 4;

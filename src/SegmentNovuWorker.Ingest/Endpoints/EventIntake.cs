@@ -51,7 +51,8 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
     /// are counted as <c>notKept</c> in the 200 and logged, since a retry would not make them valid.
     /// </summary>
     /// <param name="source"><c>webhook</c> or <c>tracking-api</c>, recorded on rejected events.</param>
-    public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source)
+    /// <param name="publishTimeout">The source's wait for the broker; <c>Ingest:PublishTimeout</c> when not given.</param>
+    public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source, TimeSpan? publishTimeout = null)
     {
         var receivedAt = clock.GetUtcNow();
         List<ISegmentEvent> rejected = [.. parsed.Invalid.Select(e =>
@@ -66,7 +67,7 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
         var keepRejected = Task.WhenAll(rejected.Select(r => KeepAsync(r, http.RequestAborted)));
         try
         {
-            await publisher.PublishAsync(parsed.Events, http.RequestAborted);
+            await publisher.PublishAsync(parsed.Events, http.RequestAborted, publishTimeout);
         }
         catch (BrokerUnavailableException ex)
         {

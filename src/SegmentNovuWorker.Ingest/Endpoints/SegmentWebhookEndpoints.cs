@@ -19,8 +19,9 @@ public static class SegmentWebhookEndpoints
     }
 
     static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment,
-        SourceRateLimiter limiter, FirstElementSignatureGuard firstElementGuard)
+        IOptions<WebhookLimitOptions> webhookLimits, SourceRateLimiter limiter, FirstElementSignatureGuard firstElementGuard)
     {
+        var limits = webhookLimits.Value.ToLimits();
         if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
             return unsupported;
 
@@ -30,7 +31,7 @@ public static class SegmentWebhookEndpoints
         if (secrets.Count > 0 && signature.Length == 0)
             return limiter.Refuse(http, InvalidSignature());
 
-        var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, SegmentLimits.MaxRequestBytes, http.RequestAborted);
+        var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, limits.MaxRequestBytes, http.RequestAborted);
         if (tooLarge is not null)
             return tooLarge;
 
@@ -48,14 +49,14 @@ public static class SegmentWebhookEndpoints
         if (limiter.Admit(secrets.Count > 0 ? Source : "open:" + SourceRateLimiter.ClientAddress(http)) is { } tooMany)
             return tooMany;
 
-        var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook);
+        var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: limits);
         if (parsed.Error is { } error)
             return EventIntake.Refused(error);
         if (match != SignatureMatch.FirstElement)
-            return await intake.PublishAsync(http, parsed, Source);
+            return await intake.PublishAsync(http, parsed, Source, webhookLimits.Value.PublishTimeout);
 
         var unseen = firstElementGuard.Unseen(parsed.Events);
-        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source);
+        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source, webhookLimits.Value.PublishTimeout);
         if (answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
             firstElementGuard.Remember(unseen);
         return answer;

@@ -27,6 +27,10 @@ public static class IngestServiceExtensions
             .BindConfiguration(RejectedQueueOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<WebhookLimitOptions>()
+            .BindConfiguration(WebhookLimitOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<FirstElementSignatureGuard>();
         builder.Services.AddTrustedProxies(builder.Configuration);
 

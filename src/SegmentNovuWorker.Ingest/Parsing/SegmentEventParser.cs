@@ -16,7 +16,8 @@ public sealed record EventOutcome(ISegmentEvent? Event, string? Error, bool Opte
 public static class SegmentEventParser
 {
     /// <summary>A webhook body (one event, or an array of them): see <see cref="SegmentRequestParser"/>.</summary>
-    public static ParseResult Parse(ReadOnlyMemory<byte> body) => SegmentRequestParser.Parse(body, RequestShape.Webhook);
+    public static ParseResult Parse(ReadOnlyMemory<byte> body) =>
+        SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: new WebhookLimitOptions().ToLimits());
 
     /// <param name="element">The event.</param>
     /// <param name="impliedType">The type the endpoint implies (<c>/v1/track</c> → track); used when the event has none.</param>

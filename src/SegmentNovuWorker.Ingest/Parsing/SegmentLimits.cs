@@ -1,14 +1,27 @@
 namespace SegmentNovuWorker.Ingest.Parsing;
 
-/// <summary>Segment's own tracking-API limits, held for every source so a sender that fits Segment fits here.</summary>
+/// <summary>What one request may carry: bytes of one event, bytes of the whole request, events in a batch.</summary>
+public sealed record RequestLimits(int MaxEventBytes, int MaxRequestBytes, int MaxBatchEvents);
+
+/// <summary>Segment's own tracking-API limits (<c>/v1/*</c>), so a sender that fits Segment fits here; and the nesting limit.</summary>
 public static class SegmentLimits
 {
     /// <summary>One event, as its JSON bytes.</summary>
     public const int MaxEventBytes = 32 * 1024;
 
-    /// <summary>One request (a <c>/v1/batch</c>, or a webhook batch).</summary>
+    /// <summary>One <c>/v1/batch</c> request.</summary>
     public const int MaxRequestBytes = 500 * 1024;
 
-    /// <summary>Events in one batch.</summary>
+    /// <summary>Events in one <c>/v1/batch</c>.</summary>
     public const int MaxBatchEvents = 2500;
+
+    /// <summary>The tracking API's limits as one value.</summary>
+    public static readonly RequestLimits TrackingApi = new(MaxEventBytes, MaxRequestBytes, MaxBatchEvents);
+
+    /// <summary>
+    /// JSON nesting a request may have. MassTransit's serializer stops at 64 levels, and the message envelope (and the
+    /// <c>Fault&lt;T&gt;</c> envelope of a dead letter) nest an event a few levels deeper than the request did: the
+    /// headroom keeps every accepted event publishable, rather than answering 503 to it forever.
+    /// </summary>
+    public const int MaxDepth = 56;
 }

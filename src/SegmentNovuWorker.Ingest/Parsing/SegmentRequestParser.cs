@@ -1,6 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging;
 
 namespace SegmentNovuWorker.Ingest.Parsing;
 
@@ -27,13 +30,19 @@ public static class SegmentRequestParser
     public const string DeleteNotAllowed =
         "A client write key (Segment:ClientWriteKeys) may not delete users: browser and mobile keys are public. Send deletes with a server write key.";
 
+    /// <summary>Why text that is not UTF-8 (or not Unicode, as a lone surrogate escape) is refused.</summary>
+    public const string NotUnicode = "The event contains text that is not valid UTF-8 or Unicode.";
+
     /// <param name="deletesAllowed">False for a sender that may not delete (a client write key).</param>
-    public static ParseResult Parse(ReadOnlyMemory<byte> body, RequestShape shape, string? impliedType = null, bool deletesAllowed = true)
+    /// <param name="limits">The request's limits; the tracking API's when not given.</param>
+    public static ParseResult Parse(ReadOnlyMemory<byte> body, RequestShape shape, string? impliedType = null, bool deletesAllowed = true,
+        RequestLimits? limits = null)
     {
+        limits ??= SegmentLimits.TrackingApi;
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = SegmentLimits.MaxDepth });
         }
         catch (JsonException ex)
         {
@@ -42,13 +51,33 @@ public static class SegmentRequestParser
 
         using (document)
         {
-            var root = document.RootElement;
+            // System.Text.Json checks UTF-8 only when it decodes a string: checked here once, so that invalid text is the
+            // sender's 400 (or, in a batch, that event's rejection) and never a failure to read or publish it later.
+            var utf8 = Utf8.IsValid(body.Span);
+            try
+            {
+                return Read(document.RootElement, body.Length, shape, impliedType, deletesAllowed, limits, utf8);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string outside any batch event that cannot be decoded (invalid UTF-8, a lone surrogate escape).
+                return ParseResult.Refused(400, "Invalid text", NotUnicode, [new EventError(null, NotUnicode)]);
+            }
+        }
+    }
+
+    static ParseResult Read(JsonElement root, int bytes, RequestShape shape, string? impliedType, bool deletesAllowed, RequestLimits limits, bool utf8)
+    {
+        {
+            if (!utf8 && !IsBatch(root, shape, out _))
+                return ParseResult.Refused(400, "Invalid text", NotUnicode, [new EventError(null, NotUnicode)]);
             return (shape, root.ValueKind) switch
             {
-                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null, deletesAllowed),
-                (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, body.Length, impliedType, deletesAllowed),
+                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null, deletesAllowed, limits, utf8),
+                (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, bytes, impliedType, deletesAllowed, limits),
                 (RequestShape.TrackingBatch, JsonValueKind.Object) when root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.Array =>
-                    Batch(batch, SegmentEventParser.Object(root, "context"), SegmentEventParser.Object(root, "integrations"), WriteKeyOf(root), deletesAllowed),
+                    Batch(batch, SegmentEventParser.Object(root, "context"), SegmentEventParser.Object(root, "integrations"), WriteKeyOf(root),
+                        deletesAllowed, limits, utf8),
                 (RequestShape.TrackingBatch, _) => ParseResult.Refused(400, "Invalid Segment batch", "The body must be an object with a \"batch\" array."),
                 (RequestShape.Webhook, _) => ParseResult.Refused(400, "Invalid Segment event",
                     $"The body must be a Segment event object or an array of them, not {root.ValueKind}."),
@@ -57,10 +86,37 @@ public static class SegmentRequestParser
         }
     }
 
-    static ParseResult Single(JsonElement root, int bytes, string? impliedType, bool deletesAllowed)
+    /// <summary>
+    /// A batch whose text outside its events is valid UTF-8, so that only its events can hold invalid text (each is then
+    /// set aside on its own): an array, or a <c>/v1/batch</c> object whose other members are valid.
+    /// </summary>
+    static bool IsBatch(JsonElement root, RequestShape shape, out JsonElement batch)
     {
-        if (bytes > SegmentLimits.MaxEventBytes)
-            return ParseResult.Refused(413, "Event too large", $"An event may be at most {SegmentLimits.MaxEventBytes} bytes.");
+        batch = default;
+        if (shape == RequestShape.Webhook && root.ValueKind == JsonValueKind.Array)
+        {
+            batch = root;
+            return true;
+        }
+        if (shape != RequestShape.TrackingBatch || root.ValueKind != JsonValueKind.Object)
+            return false;
+        foreach (var member in root.EnumerateObject())
+        {
+            var name = JsonMarshal.GetRawUtf8PropertyName(member);
+            if (!Utf8.IsValid(name))
+                return false;
+            if (name.SequenceEqual("batch"u8) && member.Value.ValueKind == JsonValueKind.Array)
+                batch = member.Value;
+            else if (!Utf8.IsValid(JsonMarshal.GetRawUtf8Value(member.Value)))
+                return false;
+        }
+        return batch.ValueKind == JsonValueKind.Array;
+    }
+
+    static ParseResult Single(JsonElement root, int bytes, string? impliedType, bool deletesAllowed, RequestLimits limits)
+    {
+        if (bytes > limits.MaxEventBytes)
+            return ParseResult.Refused(413, "Event too large", $"An event may be at most {limits.MaxEventBytes} bytes.");
 
         var outcome = SegmentEventParser.ParseEvent(root, impliedType);
         if (outcome.Error is { } error)
@@ -75,13 +131,14 @@ public static class SegmentRequestParser
         };
     }
 
-    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, string? writeKey, bool deletesAllowed)
+    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, string? writeKey, bool deletesAllowed,
+        RequestLimits limits, bool utf8)
     {
         var count = batch.GetArrayLength();
         if (count == 0)
             return ParseResult.Refused(400, "Invalid Segment batch", "The batch is empty.");
-        if (count > SegmentLimits.MaxBatchEvents)
-            return ParseResult.Refused(413, "Batch too large", $"A batch may carry at most {SegmentLimits.MaxBatchEvents} events, not {count}.");
+        if (count > limits.MaxBatchEvents)
+            return ParseResult.Refused(413, "Batch too large", $"A batch may carry at most {limits.MaxBatchEvents} events, not {count}.");
 
         var events = new List<ISegmentEvent>();
         var invalid = new List<InvalidEvent>();
@@ -89,10 +146,17 @@ public static class SegmentRequestParser
         var index = 0;
         foreach (var element in batch.EnumerateArray())
         {
+            var rawBytes = JsonMarshal.GetRawUtf8Value(element);
+            if (!utf8 && !Utf8.IsValid(rawBytes))
+            {
+                // Its text cannot be decoded, so neither can its ids: kept with replacement characters, identified by its bytes.
+                invalid.Add(new InvalidEvent(index++, NotUnicode, Encoding.UTF8.GetString(rawBytes), SegmentMessageIds.Derive(rawBytes), null, null));
+                continue;
+            }
             var raw = element.GetRawText();
-            var outcome = Encoding.UTF8.GetByteCount(raw) > SegmentLimits.MaxEventBytes
-                ? new EventOutcome(null, $"The event is larger than {SegmentLimits.MaxEventBytes} bytes.")
-                : SegmentEventParser.ParseEvent(element, null, context, integrations);
+            var outcome = rawBytes.Length > limits.MaxEventBytes
+                ? new EventOutcome(null, $"The event is larger than {limits.MaxEventBytes} bytes.")
+                : ParseEvent(element, context, integrations);
             if (!deletesAllowed && outcome.Event is DeleteEvent)
                 outcome = new EventOutcome(null, DeleteNotAllowed);
             if (outcome.Error is { } error)
@@ -105,6 +169,19 @@ public static class SegmentRequestParser
             index++;
         }
         return new ParseResult { IsBatch = true, Events = events, Invalid = invalid, OptedOut = optedOut, WriteKey = writeKey };
+    }
+
+    /// <summary>One event of a batch; a string that cannot be decoded (a lone surrogate escape) sets it aside.</summary>
+    static EventOutcome ParseEvent(JsonElement element, JsonElement? context, JsonElement? integrations)
+    {
+        try
+        {
+            return SegmentEventParser.ParseEvent(element, null, context, integrations);
+        }
+        catch (InvalidOperationException)
+        {
+            return new EventOutcome(null, NotUnicode);
+        }
     }
 
     static string? WriteKeyOf(JsonElement root) =>

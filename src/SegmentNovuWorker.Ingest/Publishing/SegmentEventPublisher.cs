@@ -23,10 +23,12 @@ public sealed class SegmentEventPublisher(
     IOptions<TopologyOptions> topology,
     ILogger<SegmentEventPublisher> logger)
 {
-    public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken)
+    /// <param name="publishTimeout">The request's wait for confirms; <c>Ingest:PublishTimeout</c> when not given.</param>
+    public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken, TimeSpan? publishTimeout = null)
     {
+        var wait = publishTimeout ?? options.Value.PublishTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.PublishTimeout);
+        timeout.CancelAfter(wait);
         var partitions = topology.Value.Partitions;
         try
         {
@@ -39,7 +41,7 @@ public sealed class SegmentEventPublisher(
             // Some messages of the request may be confirmed already; Segment's retry re-sends them with the same
             // messageId, and the worker's idempotency (Novu transactionId, Idempotency-Key) absorbs the repeat.
             throw new BrokerUnavailableException(ex is OperationCanceledException
-                ? $"The broker did not confirm the messages within {options.Value.PublishTimeout.TotalSeconds:0.#} s."
+                ? $"The broker did not confirm the messages within {wait.TotalSeconds:0.#} s."
                 : $"The broker refused the messages: {ex.Message}", ex);
         }
     }

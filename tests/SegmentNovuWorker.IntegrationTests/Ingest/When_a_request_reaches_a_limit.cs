@@ -16,7 +16,11 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
     {
         // A 2500-event batch on a busy CI machine: the limit is under test here, not the latency.
         ["Ingest:PublishTimeout"] = "00:00:30",
+        ["Ingest:Webhook:MaxRequestBytes"] = WebhookMaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }, startWorker: false);
+
+    /// <summary>The webhook's byte limit is configurable; this one is small enough to test at its edge.</summary>
+    const int WebhookMaxRequestBytes = 600 * 1024;
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
@@ -76,12 +80,12 @@ public sealed class When_a_request_reaches_a_limit : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Should_refuse_a_webhook_batch_over_500_KB_while_reading_it()
+    public async Task Should_refuse_a_webhook_batch_over_its_configured_limit_while_reading_it()
     {
         using var client = _stack.CreateIngestClient();
-        var (batch, _) = Batch(SegmentLimits.MaxRequestBytes + 1 + """{"batch":}""".Length);
+        var (batch, _) = Batch(WebhookMaxRequestBytes + 1 + """{"batch":}""".Length);
         var body = batch["""{"batch":""".Length..^1]; // the bare array, as the Actions webhook sends it
-        Assert.Equal(SegmentLimits.MaxRequestBytes + 1, Encoding.UTF8.GetByteCount(body));
+        Assert.Equal(WebhookMaxRequestBytes + 1, Encoding.UTF8.GetByteCount(body));
 
         using var response = await client.PostAsync("/webhooks/segment", Json(body));
 
