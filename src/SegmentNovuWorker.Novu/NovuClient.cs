@@ -56,10 +56,19 @@ public sealed class NovuClient(HttpClient http)
     public Task UpsertTopicAsync(TopicUpsert topic, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync<JsonNode>(HttpMethod.Post, "v2/topics", topic, idempotencyKey, $"upsert topic '{topic.Key}'", cancellationToken);
 
-    /// <summary><c>POST /v2/topics/{topicKey}/subscriptions</c>: adds subscribers (at most 100) to a topic.</summary>
-    public Task AddTopicSubscriptionsAsync(string topicKey, TopicSubscriptions subscriptions, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync<JsonNode>(HttpMethod.Post, $"v2/topics/{Uri.EscapeDataString(topicKey)}/subscriptions", subscriptions, idempotencyKey,
-            $"subscribe to topic '{topicKey}'", cancellationToken);
+    /// <summary>
+    /// <c>POST /v2/topics/{topicKey}/subscriptions</c>: adds subscribers (at most 100) to a topic. Novu answers 2xx even when
+    /// some could not be subscribed and lists them in <c>errors</c>; those become a <see cref="NovuException"/> (see
+    /// <see cref="NovuFailureClassification.FromSubscriptionErrors"/>), so no membership is lost silently.
+    /// </summary>
+    public async Task AddTopicSubscriptionsAsync(string topicKey, TopicSubscriptions subscriptions, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var operation = $"subscribe to topic '{topicKey}'";
+        var answer = await SendForBodyAsync<TopicSubscriptionsAnswer>(HttpMethod.Post, $"v2/topics/{Uri.EscapeDataString(topicKey)}/subscriptions",
+            subscriptions, idempotencyKey, operation, cancellationToken);
+        if (NovuFailureClassification.FromSubscriptionErrors(operation, answer) is { } failure)
+            throw failure;
+    }
 
     /// <summary>
     /// A read that only the account can fail: <c>GET /v2/subscribers/{probe}</c>. 404 (no such subscriber) means Novu
@@ -80,6 +89,15 @@ public sealed class NovuClient(HttpClient http)
 
     async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
         CancellationToken cancellationToken)
+    {
+        var envelope = await SendForBodyAsync<NovuEnvelope<T>>(method, path, body, idempotencyKey, operation, cancellationToken);
+        return envelope is null ? default : envelope.Data;
+    }
+
+    /// <summary>Sends the request and reads the whole success body (most callers want only its <c>data</c>).</summary>
+    async Task<T?> SendForBodyAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
+        CancellationToken cancellationToken)
+        where T : class
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -117,8 +135,7 @@ public sealed class NovuClient(HttpClient http)
                 return default;
             try
             {
-                var envelope = await response.Content.ReadFromJsonAsync<NovuEnvelope<T>>(Json, cancellationToken);
-                return envelope is null ? default : envelope.Data;
+                return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
             }
             catch (JsonException ex)
             {

@@ -74,6 +74,25 @@ public static class NovuFailureClassification
             : new NovuRetryableException(text, HttpStatusCode.Created, result.Status, retryAfter: null);
     }
 
+    /// <summary>
+    /// Per-subscriber failures in a 2xx topic-subscription answer. A subscriber Novu does not know yet
+    /// (<c>SUBSCRIBER_NOT_FOUND</c>: its identify may still be on its way, or failed) is retried, then dead-lettered with
+    /// Novu's reason; any other reported failure is rejected at once with it. A failed count without details is retried.
+    /// </summary>
+    public static NovuException? FromSubscriptionErrors(string operation, TopicSubscriptionsAnswer? answer)
+    {
+        var errors = answer?.Errors ?? [];
+        if (errors.Count == 0 && answer?.Meta is not { Failed: > 0 })
+            return null;
+        var reason = errors.Count == 0
+            ? $"{answer!.Meta!.Failed} subscription(s) failed without details"
+            : string.Join("; ", errors.Select(e => $"{e.SubscriberId}: {e.Code} {e.Message}".Trim()));
+        var text = $"Novu answered {operation} with per-subscriber failures: {reason}";
+        return errors.Count == 0 || errors.Any(e => e.Code is null or "SUBSCRIBER_NOT_FOUND")
+            ? new NovuRetryableException(text, HttpStatusCode.Created, reason, retryAfter: null)
+            : new NovuRejectedException(text, HttpStatusCode.Created, reason);
+    }
+
     static TimeSpan? Clamp(TimeSpan? retryAfter) => retryAfter switch
     {
         null => null,

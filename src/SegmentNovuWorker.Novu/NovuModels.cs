@@ -36,6 +36,18 @@ public sealed record TopicUpsert(string Key, string? Name = null);
 /// <summary>Body of <c>POST /v2/topics/{topicKey}/subscriptions</c>: at most 100 subscriberIds.</summary>
 public sealed record TopicSubscriptions(IReadOnlyList<string> Subscriptions);
 
+/// <summary>
+/// The answer to <c>POST /v2/topics/{topicKey}/subscriptions</c>: a 2xx whose <c>errors</c> list the subscribers that
+/// could not be subscribed (for example <c>SUBSCRIBER_NOT_FOUND</c>); <c>meta</c> counts them.
+/// </summary>
+public sealed record TopicSubscriptionsAnswer(JsonNode? Data, TopicSubscriptionsMeta? Meta, IReadOnlyList<TopicSubscriptionError>? Errors);
+
+/// <summary>The <c>meta</c> of a topic-subscription answer.</summary>
+public sealed record TopicSubscriptionsMeta(int TotalCount, int Successful, int Failed);
+
+/// <summary>One subscriber a topic-subscription call could not subscribe, and why.</summary>
+public sealed record TopicSubscriptionError(string? SubscriberId, string? Code, string? Message);
+
 /// <summary>Novu's error body: <c>{statusCode, timestamp, path, message, ctx?, errorId?}</c>.</summary>
 public sealed record NovuErrorBody(int StatusCode, string? Path, JsonNode? Message, string? ErrorId);
 
