@@ -76,7 +76,7 @@ public sealed class When_an_operator_tests_the_mapping : IDisposable
     [Fact]
     public async Task Should_answer_on_the_admin_api_what_the_tool_answers()
     {
-        const string adminKey = "mapping-admin-key";
+        const string adminKey = DeadLetterStack.AdminKey;
         await using var stack = await SegmentNovuStack.StartAsync(new Dictionary<string, string?>
         {
             ["Admin:ApiKey"] = adminKey,
@@ -91,7 +91,7 @@ public sealed class When_an_operator_tests_the_mapping : IDisposable
             ["Novu:Workflows:1:When"] = "properties.total < 0",
             ["Novu:Workflows:1:Workflow"] = "refund-issued",
         }, startWorker: false);
-        using var client = stack.CreateIngestClient();
+        using var client = stack.CreateAdminClient();
         client.DefaultRequestHeaders.Add("X-Admin-Key", adminKey);
 
         // The stack also maps "User Registered" → welcome for every host; that rule does not take this event, so both answers agree.

@@ -1,11 +1,7 @@
 using MassTransit;
-using MassTransit.Configuration;
-using MassTransit.Middleware;
-using MassTransit.RetryPolicies;
-using MassTransit.Transports.Components;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Novu;
-using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
 
 namespace SegmentNovuWorker.Worker.Failures;
@@ -38,36 +34,21 @@ public static class FailurePolicy
         var balancer = context.GetRequiredService<PartitionBalancer>();
         // A pre-pipe filter runs once per delivery, before MassTransit dispatches by message type; UseFilter would put it in
         // each message type's pipe, inside the retries, so every attempt would leave the lane and let the next event in.
-        endpoint.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new UserLaneFilter(
-            balancer.LanesFor(UserLaneFilter.QueueOf(endpoint.InputAddress)), holds, balancer, context.GetRequiredService<ILogger<UserLaneFilter>>())));
+        endpoint.UseDeliveryFilter(new UserLaneFilter(
+            balancer.LanesFor(UserLaneFilter.QueueOf(endpoint.InputAddress)), holds, balancer, context.GetRequiredService<ILogger<UserLaneFilter>>()));
 
         var accountPause = context.GetRequiredService<AccountPause>();
         endpoint.ConnectReceiveEndpointObserver(accountPause);
-        endpoint.ConfigureError(error =>
-        {
-            // First: an account failure (401, 402, 403) pauses every endpoint and returns the message to its queue; it is not the
-            // event's fault, so it neither releases the user's hold nor reaches _error.
-            error.UseFilter(new AccountPauseFilter(accountPause));
-            error.UseFilter(new HoldReleaseFilter(holds));
-            error.UseFilter(new DeadLetterHeadersFilter());
-            error.UseFilter(new GenerateFaultFilter());
-            error.UseFilter(new ErrorTransportFilter());
-        });
+        // First: an account failure (401, 402, 403) pauses every endpoint and returns the message to its queue; it is not the
+        // event's fault, so it neither releases the user's hold nor reaches _error.
+        endpoint.UseDeadLetterPipe(new AccountPauseFilter(accountPause), new HoldReleaseFilter(holds), new DeadLetterHeadersFilter());
 
-        // MassTransit's kill switch, as UseKillSwitch would set it up, but kept at hand: it only hears of faults that
-        // leave the pipeline, and a delivery handed to redelivery leaves it as "consumed". The wait-queue redelivery
-        // reports those deliveries to it as the failures they are.
-        KillSwitch? killSwitch = null;
-        if (options.KillSwitch.Enabled)
-        {
-            killSwitch = new KillSwitch(new KillSwitchOptions()
-                .SetActivationThreshold(options.KillSwitch.ActivationThreshold)
-                .SetTripThreshold(options.KillSwitch.TripThreshold)
-                .SetTrackingPeriod(options.KillSwitch.TrackingPeriod)
-                .SetRestartTimeout(options.KillSwitch.RestartTimeout)
-                .SetExceptionFilter(f => f.Handle<NovuRetryableException>()));
-            endpoint.ConnectReceiveEndpointObserver(killSwitch);
-        }
+        // Kept at hand: a delivery handed to redelivery leaves the pipeline as "consumed", so the wait-queue redelivery
+        // reports those deliveries to the kill switch as the failures they are.
+        var killSwitch = options.KillSwitch.Enabled
+            ? endpoint.UseKillSwitch(options.KillSwitch.ActivationThreshold, options.KillSwitch.TripThreshold, options.KillSwitch.TrackingPeriod,
+                options.KillSwitch.RestartTimeout, f => f.Handle<NovuRetryableException>())
+            : null;
 
         endpoint.UseFilter(new AccountPauseGate(accountPause));
 
@@ -76,14 +57,14 @@ public static class FailurePolicy
         _ = new WaitQueueRedeliveryConfigurationObserver(endpoint, context.GetRequiredService<WaitQueues>(), holds, killSwitch, r =>
         {
             r.Handle<NovuRetryableException>();
-            r.SetRetryPolicy(filter => new RetryAfterRetryPolicy(new IntervalRetryPolicy(filter, options.RedeliveryDelays)));
+            r.SetRetryPolicy(filter => new RetryAfterRetryPolicy(MassTransitInternals.Intervals(filter, options.RedeliveryDelays)));
         });
 
         endpoint.UseMessageRetry(r =>
         {
             r.Handle<NovuRetryableException>();
             r.SetRetryPolicy(filter =>
-                new RetryAfterRetryPolicy(new IntervalRetryPolicy(filter, options.ImmediateDelays), options.MaxInProcessRetryAfter));
+                new RetryAfterRetryPolicy(MassTransitInternals.Intervals(filter, options.ImmediateDelays), options.MaxInProcessRetryAfter));
         });
 
         endpoint.ConnectConsumerConfigurationObserver(new FailureTrackingObserver(clock));

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.MassTransitSeam;
 
 namespace SegmentNovuWorker.Worker.Failures;
 
@@ -33,11 +33,11 @@ public sealed class WaitQueues(IOptions<RetryOptions> options)
     public async Task<string> EnsureDeclaredAsync(ConsumeContext context, string queue, TimeSpan wait)
     {
         var name = SegmentQueues.WaitQueueOf(queue, wait);
-        if (!context.ReceiveContext.TryGetPayload<ChannelContext>(out var channelContext))
-            throw new InvalidOperationException("Delayed redelivery through wait queues needs the RabbitMQ transport.");
+        var channel = MassTransitInternals.ChannelOf(context.ReceiveContext)
+            ?? throw new InvalidOperationException("Delayed redelivery through wait queues needs the RabbitMQ transport.");
 
         var key = context.ReceiveContext.InputAddress.GetLeftPart(UriPartial.Authority) + context.ReceiveContext.InputAddress.AbsolutePath + "|" + name;
-        var declaration = _declared.GetOrAdd(key, _ => new Lazy<Task>(() => DeclareAsync(channelContext.Channel, name, queue, wait)));
+        var declaration = _declared.GetOrAdd(key, _ => new Lazy<Task>(() => DeclareAsync(channel, name, queue, wait)));
         try
         {
             await declaration.Value;

@@ -1,8 +1,8 @@
 using MassTransit;
-using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.MassTransitSeam;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
@@ -37,10 +37,10 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     /// </summary>
     public async Task<bool> TryHoldAsync(ConsumeContext context, string userKey)
     {
-        if (context.ReceiveContext is not RabbitMqBasicConsumeContext delivery || !context.ReceiveContext.TryGetPayload<ChannelContext>(out var channelContext))
+        if (context.ReceiveContext is not RabbitMqBasicConsumeContext delivery)
             throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
 
-        var channel = await OfferChannelAsync(channelContext.ConnectionContext.Connection);
+        var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context.ReceiveContext));
         try
         {
             await channel.BasicPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey), mandatory: true,
@@ -125,11 +125,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         channel.ExchangeDeclareAsync(SegmentQueues.HoldsExchange, ExchangeType.Direct, durable: true, autoDelete: false);
 
     /// <summary>A short-lived channel: its operations may fail the channel (404, 406) without touching MassTransit's.</summary>
-    static Task<IChannel> ScratchChannelAsync(PipeContext context)
-    {
-        if (!context.TryGetPayload<ChannelContext>(out var channelContext))
-            throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
-        return channelContext.ConnectionContext.Connection.CreateChannelAsync(
+    static Task<IChannel> ScratchChannelAsync(PipeContext context) =>
+        MassTransitInternals.ConnectionOf(context).CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-    }
 }

@@ -1,6 +1,6 @@
 using MassTransit;
-using MassTransit.RabbitMqTransport;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.MassTransitSeam;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
@@ -16,7 +16,7 @@ public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds, PartitionB
     {
         var userKey = UserKeyOf(context);
         var delivery = context.ReceiveContext as RabbitMqBasicConsumeContext;
-        object? channel = context.ReceiveContext.TryGetPayload<ChannelContext>(out var c) ? c : null;
+        var channel = MassTransitInternals.ChannelOf(context.ReceiveContext);
         balancer.Delivered(PartitionQueueOf(context.ReceiveContext));
         logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, context.ReceiveContext.InputAddress, userKey);
         return lanes.RunAsync(userKey, delivery is null ? null : channel, delivery?.DeliveryTag ?? 0, async () =>

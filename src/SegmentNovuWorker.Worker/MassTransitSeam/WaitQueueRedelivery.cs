@@ -2,9 +2,10 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Serialization;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Ordering;
 
-namespace SegmentNovuWorker.Worker.Failures;
+namespace SegmentNovuWorker.Worker.MassTransitSeam;
 
 /// <summary>
 /// Plugs <see cref="WaitQueues"/> into MassTransit's own redelivery pipeline: MassTransit's
