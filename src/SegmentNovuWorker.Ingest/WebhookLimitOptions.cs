@@ -26,8 +26,8 @@ public sealed class WebhookLimitOptions
     public int MaxEventBytes { get; set; } = SegmentLimits.MaxEventBytes;
 
     /// <summary>
-    /// <c>Ingest:Webhook:PublishTimeout</c>: the webhook's wait for the broker's confirms (the tracking API keeps
-    /// <c>Ingest:PublishTimeout</c>). A request's events of one partition are published one after another, each after the
+    /// <c>Ingest:Webhook:PublishTimeout</c>: the wait for the broker's confirms of a webhook batch (a single event, which may
+    /// come from the classic destination and its ~5 s, and the tracking API keep <c>Ingest:PublishTimeout</c>). A request's events of one partition are published one after another, each after the
     /// previous one's confirm, so 4000 events take seconds, not milliseconds; Segment's Actions destination waits about
     /// 10 s. Default 8 s.
     /// </summary>

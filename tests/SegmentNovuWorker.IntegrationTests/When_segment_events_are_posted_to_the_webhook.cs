@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Testing;
+using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.IntegrationTests;
 
@@ -29,7 +31,7 @@ public sealed class When_segment_events_are_posted_to_the_webhook : IAsyncLifeti
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v2/subscribers", request.Path);
         Assert.Equal("ApiKey " + SegmentNovuStack.NovuApiKey, request.Authorization);
-        Assert.Equal("segment-ajs-next-1700000000000-4f1c2b6e-subscriber", request.IdempotencyKey);
+        Assert.Equal(IdempotencyKeys.For("ajs-next-1700000000000-4f1c2b6e", "subscriber", FailureReport.FirstLineage), request.IdempotencyKey);
         Assert.Equal(201, request.Status);
         JsonAssert.Equivalent("""
             {
@@ -59,7 +61,7 @@ public sealed class When_segment_events_are_posted_to_the_webhook : IAsyncLifeti
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/events/trigger", request.Path);
         Assert.Equal("ApiKey " + SegmentNovuStack.NovuApiKey, request.Authorization);
-        Assert.Equal("segment-ajs-next-1700000000001-9a8b7c6d-trigger", request.IdempotencyKey);
+        Assert.Equal(IdempotencyKeys.For("ajs-next-1700000000001-9a8b7c6d", "trigger", FailureReport.FirstLineage), request.IdempotencyKey);
         JsonAssert.Equivalent("""
             {
               "name": "welcome",

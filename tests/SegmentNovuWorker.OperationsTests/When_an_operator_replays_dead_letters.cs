@@ -49,7 +49,10 @@ public sealed class When_an_operator_replays_dead_letters : IAsyncLifetime
         Assert.Equal((string)before["envelope"]!["messageId"]!, (string)envelope["messageId"]!);
         var headers = replayed.Headers.Keys.ToList();
         Assert.Contains(DeadLetterHeaders.SegmentMessageId, headers);
-        Assert.DoesNotContain(headers, h => DeadLetterHeaders.FaultHeaderPrefixes.Any(p => h.StartsWith(p, StringComparison.Ordinal)));
+        // Only a new idempotency-key lineage is added: a replay must not present keys Novu answered before.
+        Assert.DoesNotContain(headers, h => h != DeadLetterHeaders.IdempotencyLineage
+            && DeadLetterHeaders.FaultHeaderPrefixes.Any(p => h.StartsWith(p, StringComparison.Ordinal)));
+        Assert.StartsWith("replay-", replayed.Header(DeadLetterHeaders.IdempotencyLineage), StringComparison.Ordinal);
         Assert.Contains(before["headers"]!.AsObject(), h => h.Key.StartsWith("MT-Fault-", StringComparison.Ordinal));
     }
 

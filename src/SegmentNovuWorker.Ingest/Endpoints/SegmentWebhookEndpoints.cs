@@ -52,11 +52,14 @@ public static class SegmentWebhookEndpoints
         var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: limits);
         if (parsed.Error is { } error)
             return EventIntake.Refused(error);
+        // A batch comes from the Actions destination, which waits about 10 s; a single event may come from the classic
+        // destination, which waits about 5 s and keeps Ingest:PublishTimeout.
+        var publishTimeout = parsed.IsBatch ? webhookLimits.Value.PublishTimeout : (TimeSpan?)null;
         if (match != SignatureMatch.FirstElement)
-            return await intake.PublishAsync(http, parsed, Source, webhookLimits.Value.PublishTimeout);
+            return await intake.PublishAsync(http, parsed, Source, publishTimeout);
 
         var unseen = firstElementGuard.Unseen(parsed.Events);
-        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source, webhookLimits.Value.PublishTimeout);
+        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source, publishTimeout);
         if (answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
             firstElementGuard.Remember(unseen);
         return answer;

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using SegmentNovuWorker.IntegrationTests.Failures;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Testing;
+using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.IntegrationTests.Mapping;
 
@@ -59,7 +61,7 @@ public sealed class When_a_rich_mapping_shapes_the_trigger
               "tenant": "acme"
             }
             """, request.Body);
-        Assert.Equal("segment-m-order-1:order-receipt-trigger", request.IdempotencyKey);
+        Assert.Equal(IdempotencyKeys.For("m-order-1:order-receipt", "trigger", FailureReport.FirstLineage), request.IdempotencyKey);
         Assert.Equal("m-order-1:loyalty", stack.Novu.Notifications.Single(n => n.Workflow == "loyalty-points").TransactionId);
     }
 
