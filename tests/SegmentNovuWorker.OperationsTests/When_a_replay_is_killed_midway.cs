@@ -26,7 +26,7 @@ public sealed class When_a_replay_is_killed_midway : IAsyncLifetime
     [Fact]
     public async Task Should_lose_and_double_nothing()
     {
-        using (var replay = CliProcess.Start(new Dictionary<string, string> { ["ConnectionStrings__RabbitMq"] = _stack.RabbitMq.ToString() },
+        using (var replay = CliProcess.Start(new Dictionary<string, string?> { ["ConnectionStrings__RabbitMq"] = _stack.RabbitMq.ToString() },
             "dlq", "replay", "--all", "--rate", "2"))
         {
             await SegmentNovuStack.WaitUntilAsync(() => _stack.Novu.Notifications.Count >= 2, "the first replayed events reached Novu");

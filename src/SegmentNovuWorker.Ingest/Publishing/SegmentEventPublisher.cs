@@ -13,9 +13,9 @@ public sealed class BrokerUnavailableException(string message, Exception? inner)
 /// confirmed each one (publisher confirms), so a 2xx from the API means the events are durable in their queues.
 /// </summary>
 /// <remarks>
-/// Order: the events of one partition are published one after another, each after the previous one's confirm, so a
-/// user's events enter their queue in the order of the request (RabbitMQ keeps a channel's order into one queue, but
-/// concurrent publishes through MassTransit's pipeline may reach the channel in any order). Partitions go in parallel.
+/// Order: a user's events are published one after another, each after the previous one's confirm, so they enter their
+/// partition queue in the order of the request (RabbitMQ keeps a channel's order into one queue, but concurrent publishes
+/// through MassTransit's pipeline may reach the channel in any order). Different users go in parallel.
 /// </remarks>
 public sealed class SegmentEventPublisher(
     IPublishEndpoint publishEndpoint,
@@ -33,8 +33,8 @@ public sealed class SegmentEventPublisher(
         try
         {
             await Task.WhenAll(events
-                .GroupBy(e => e is RejectedEvent ? -1 : SegmentPartitions.PartitionOf(SegmentCalls.UserKeyOf(e), partitions))
-                .Select(lane => PublishInOrderAsync(lane.Key, lane, timeout.Token)));
+                .GroupBy(e => e is RejectedEvent ? null : SegmentCalls.UserKeyOf(e))
+                .Select(lane => PublishInOrderAsync(lane.Key is null ? -1 : SegmentPartitions.PartitionOf(lane.Key, partitions), lane, timeout.Token)));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -28,7 +28,7 @@ public sealed class When_workers_share_the_partitions
     static Task SendRoundAsync(HttpClient client, IEnumerable<string> users, int seq) =>
         Task.WhenAll(users.Chunk(10).Select(chunk => UserFlow.PostAsync(client, "[" + string.Join(",", chunk.Select(u => Track(u, seq))) + "]")));
 
-    static async Task WaitForWorkersAsync(SegmentNovuStack stack, params WorkerProcess[] workers)
+    static async Task WaitForWorkersAsync(SegmentNovuStack stack, params BuiltProcess[] workers)
     {
         try
         {
