@@ -13,7 +13,7 @@ public sealed class When_novu_limits_or_refuses_the_account
         await using var standIn = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:TriggerRatePerSecond"] = "1" });
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
-        for (var i = 0; i < 120 && limited is null; i++)
+        for (var i = 0; i < 2000 && limited is null; i++)
         {
             var response = await standIn.Client.PostAsync("/v1/events/trigger",
                 new StringContent($$"""{"name":"w","to":"u","transactionId":"t-{{i}}"}""", Encoding.UTF8, "application/json"));

@@ -52,10 +52,10 @@ public sealed class When_novu_sees_an_idempotency_key_again
     public async Task Should_answer_409_with_retry_after_while_the_key_is_in_flight()
     {
         await using var standIn = await StandIn.StartAsync();
-        standIn.State.AddFault(new Fault("/v2/subscribers", 201, DelayMs: 1500, InHandler: true, Message: "slow"));
+        standIn.State.AddFault(new Fault("/v2/subscribers", 201, DelayMs: 4000, InHandler: true, Message: "slow"));
 
         var slow = PostAsync(standIn, "/v2/subscribers", Upsert, "k-1");
-        await Task.Delay(300);
+        await Task.Delay(1000); // the slow one is in Novu's handler by now, even on a busy machine
         var during = await PostAsync(standIn, "/v2/subscribers", Upsert, "k-1");
         await slow;
 
