@@ -106,6 +106,7 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
         _ when SegmentQueues.IsSkippedQueue(name) => "skipped",
         _ when SegmentQueues.IsWaitQueue(name) => "wait",
         _ when SegmentQueues.IsHoldQueue(name) => "hold",
+        SegmentQueues.Workers => "workers",
         SegmentQueues.Rejected => "rejected",
         _ when SegmentQueues.PartitionOf(name) is not null => "partition",
         _ => "other",

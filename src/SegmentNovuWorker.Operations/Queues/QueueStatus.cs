@@ -1,7 +1,7 @@
 namespace SegmentNovuWorker.Operations.Queues;
 
 /// <summary>One queue of the service as the broker sees it.</summary>
-/// <param name="Kind"><c>partition</c>, <c>wait</c>, <c>hold</c>, <c>error</c>, <c>skipped</c> or <c>rejected</c>.</param>
+/// <param name="Kind"><c>partition</c>, <c>wait</c>, <c>hold</c>, <c>error</c>, <c>skipped</c>, <c>rejected</c> or <c>workers</c> (one consumer per running worker).</param>
 /// <param name="Partition">The partition number of a partition queue or of its <c>_error</c> queue.</param>
 /// <param name="ActiveConsumer">
 /// The connection of the consumer that takes its messages (a partition queue has one active consumer; the others stand
