@@ -22,7 +22,9 @@ namespace SegmentNovuWorker.Worker.Ordering;
 public sealed class HoldQueues(ILogger<HoldQueues> logger)
 {
     readonly Lock _gate = new();
-    readonly Dictionary<IConnection, Task<IChannel>> _offerChannels = [];
+    // One offer channel per partition endpoint: a channel publishes one message at a time while it tracks confirms, so a
+    // single channel for the whole worker would make every partition wait for every other one's offers.
+    readonly Dictionary<(IConnection, string), Task<IChannel>> _offerChannels = [];
 
     /// <summary>
     /// Is this message one that leads its user out of a hold? Read from the transport headers: a released event is
@@ -40,7 +42,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         if (context.ReceiveContext is not RabbitMqBasicConsumeContext delivery)
             throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
 
-        var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context.ReceiveContext));
+        var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context.ReceiveContext), UserLaneFilter.PartitionQueueOf(context.ReceiveContext));
         try
         {
             await channel.BasicPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey), mandatory: true,
@@ -102,13 +104,13 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         throw new InvalidOperationException($"Could not release the hold {hold}: it kept changing.");
     }
 
-    async Task<IChannel> OfferChannelAsync(IConnection connection)
+    async Task<IChannel> OfferChannelAsync(IConnection connection, string partitionQueue)
     {
         Task<IChannel> channel;
         lock (_gate)
         {
-            if (!_offerChannels.TryGetValue(connection, out channel!) || channel is { IsCompletedSuccessfully: true, Result.IsOpen: false } || channel.IsFaulted)
-                _offerChannels[connection] = channel = OpenOfferChannelAsync(connection);
+            if (!_offerChannels.TryGetValue((connection, partitionQueue), out channel!) || channel is { IsCompletedSuccessfully: true, Result.IsOpen: false } || channel.IsFaulted)
+                _offerChannels[(connection, partitionQueue)] = channel = OpenOfferChannelAsync(connection);
         }
         return await channel;
     }

@@ -49,7 +49,9 @@ public sealed class When_novu_refuses_the_account
 
         stack.Novu.AccountError = null;
 
-        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == Events, "every track reached Novu after the pause");
+        // Resuming restarts every partition endpoint: on a loaded 2-core machine that alone can take many seconds.
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count == Events, "every track reached Novu after the pause",
+            TimeSpan.FromSeconds(90));
         Assert.Equal(0u, await stack.CountAsync(CallQueues.ErrorOf(CallQueues.Track)));
         Assert.Equal(HttpStatusCode.OK, await ReadinessAsync(stack));
         Assert.True(triggersWhilePaused <= Events, $"{triggersWhilePaused} triggers reached Novu while paused: the worker kept calling it");
