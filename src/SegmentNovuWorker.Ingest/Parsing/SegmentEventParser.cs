@@ -40,18 +40,18 @@ public static class SegmentEventParser
         if (impliedType is not null && type != impliedType)
             return Invalid($"A \"{type}\" event cannot be sent to /v1/{impliedType}.");
 
-        var userId = Identifier(element, "userId");
-        var anonymousId = Identifier(element, "anonymousId");
+        var userId = SegmentJson.Identifier(element, "userId");
+        var anonymousId = SegmentJson.Identifier(element, "anonymousId");
         if (userId is null && anonymousId is null)
             return Invalid("The event has neither a \"userId\" nor an \"anonymousId\".");
 
         var fields = new SegmentEventFields(MessageIdOf(element), userId, anonymousId, SegmentJson.Timestamp(element),
-            Object(element, "context") ?? batchContext);
+            SegmentJson.Object(element, "context") ?? batchContext);
         var read = call.Read(fields, element);
         if (read.Error is { } error)
             return Invalid(error);
 
-        var integrations = Object(element, "integrations") ?? batchIntegrations;
+        var integrations = SegmentJson.Object(element, "integrations") ?? batchIntegrations;
         return new EventOutcome(read.Event, null, OptedOut: !IsForNovu(integrations));
     }
 
@@ -88,8 +88,4 @@ public static class SegmentEventParser
             : SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(element.GetRawText()));
 
     static EventOutcome Invalid(string reason) => new(null, reason);
-
-    public static string? Identifier(JsonElement element, string name) => SegmentJson.Identifier(element, name);
-
-    public static JsonElement? Object(JsonElement element, string name) => SegmentJson.Object(element, name);
 }

@@ -76,7 +76,7 @@ public static class SegmentRequestParser
                 (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null, deletesAllowed, limits, utf8),
                 (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, bytes, impliedType, deletesAllowed, limits),
                 (RequestShape.TrackingBatch, JsonValueKind.Object) when root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.Array =>
-                    Batch(batch, SegmentEventParser.Object(root, "context"), SegmentEventParser.Object(root, "integrations"), WriteKeyOf(root),
+                    Batch(batch, SegmentJson.Object(root, "context"), SegmentJson.Object(root, "integrations"), WriteKeyOf(root),
                         deletesAllowed, limits, utf8),
                 (RequestShape.TrackingBatch, _) => ParseResult.Refused(400, "Invalid Segment batch", "The body must be an object with a \"batch\" array."),
                 (RequestShape.Webhook, _) => ParseResult.Refused(400, "Invalid Segment event",
@@ -161,7 +161,7 @@ public static class SegmentRequestParser
                 outcome = new EventOutcome(null, DeleteNotAllowed);
             if (outcome.Error is { } error)
                 invalid.Add(new InvalidEvent(index, error, raw, SegmentEventParser.MessageIdOf(element),
-                    SegmentEventParser.Identifier(element, "userId"), SegmentEventParser.Identifier(element, "anonymousId")));
+                    SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId")));
             else if (outcome.OptedOut)
                 optedOut++;
             else

@@ -28,7 +28,7 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
             .Where(q => q.Name.StartsWith(SegmentQueues.Prefix, StringComparison.Ordinal))
             .Select(q => new QueueStatus(q.Name, KindOf(q.Name),
                 Number(q.Counts, "messages_ready"), Number(q.Counts, "messages_unacknowledged"), Number(q.Counts, "consumers"),
-                SegmentQueues.IsWaitQueue(q.Name) ? null : SegmentQueues.PartitionOf(q.Name),
+                SegmentQueues.PartitionOf(q.Name),
                 consumers.GetValueOrDefault(q.Name)))
             .OrderBy(q => q.Name, StringComparer.Ordinal)];
     }
