@@ -27,6 +27,7 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
 {
     readonly ConcurrentDictionary<Uri, IReceiveEndpoint> _endpoints = new();
     readonly SemaphoreSlim _paused = new(0);
+    Task _stopping = Task.CompletedTask;
     AccountPauseState? _state;
 
     /// <summary>The pause in force, or null while Novu accepts the account.</summary>
@@ -42,7 +43,7 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
             "dead-lettered for it; it resumes by itself once Novu accepts the account again (fix Novu:ApiKey, the environment or the plan)",
             state.HttpStatus, state.Reason);
         // Not awaited: this runs inside a delivery of one of these endpoints, and stopping waits for its deliveries.
-        _ = Task.Run(() => ForEachEndpointAsync(e => e.Stop(CancellationToken.None)));
+        _stopping = Task.Run(() => ForEachEndpointAsync(e => e.Stop(CancellationToken.None)));
         _paused.Release();
     }
 
@@ -58,6 +59,9 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
                     await Task.Delay(worker.Value.AccountProbeInterval, clock, stoppingToken);
                     if (!await ProbeAsync(stoppingToken))
                         continue;
+                    // Stopping 16 endpoints, each waiting for its deliveries, can outlast a probe: an endpoint started
+                    // before its stop came would be stopped after it, and stay stopped.
+                    await _stopping;
                     Volatile.Write(ref _state, null);
                     logger.LogWarning("Novu accepts the account again after a pause since {Since}; consumption resumes", state.Since);
                     await ForEachEndpointAsync(e => e.Start(stoppingToken).Ready);
