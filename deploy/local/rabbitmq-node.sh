@@ -4,6 +4,7 @@
 #
 #   rabbitmq-node.sh start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR   # returns once the node accepts connections
 #   rabbitmq-node.sh stop  NAME DATA_DIR [--purge]                  # --purge also deletes DATA_DIR
+#   rabbitmq-node.sh ctl   NAME DATA_DIR COMMAND...                  # rabbitmqctl against the node (stop_app, start_app)
 #   rabbitmq-node.sh install                                         # just make sure the package is there
 #
 # The node runs as the `rabbitmq` user (Debian's scripts expect that), so DATA_DIR is handed to that user.
@@ -85,8 +86,14 @@ CONF
     if [ -f "$DIR/node.pid" ]; then kill "$(cat "$DIR/node.pid")" 2>/dev/null || true; fi
     if [ "${4:-}" = "--purge" ]; then rm -rf "$DIR"; fi
     ;;
+  ctl)
+    # rabbitmqctl against the node, e.g. `ctl NAME DATA_DIR stop_app` (tests restart the broker's app under load).
+    [ $# -ge 4 ] || { echo "usage: $0 ctl NAME DATA_DIR COMMAND..." >&2; exit 2; }
+    NODE="$2@localhost"; DIR=$3; shift 3
+    as_rabbitmq "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" "$@"
+    ;;
   *)
-    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR [--purge]" >&2
+    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR [--purge] | ctl NAME DATA_DIR COMMAND..." >&2
     exit 2
     ;;
 esac

@@ -8,11 +8,13 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>
-    /// <c>Worker:Concurrency</c>: messages each partition this worker consumes takes from the broker and runs at once,
-    /// different users side by side (a user's own events always run one at a time, in order). Default 16.
+    /// <c>Worker:Prefetch</c>: deliveries each partition this worker consumes holds at once, for many users side by side
+    /// (a user's own events always run one at a time, in order, so a user's waiting events sit in these slots). A memory
+    /// bound, not a concurrency: how many Novu calls run at once follows from Novu's rate and latency, in the Novu client.
+    /// Large, so that one user's burst or a user in retry fills only part of it. Default 256.
     /// </summary>
-    [Range(1, 1000)]
-    public int Concurrency { get; set; } = 16;
+    [Range(1, 5000)]
+    public int Prefetch { get; set; } = 256;
 
     /// <summary>
     /// <c>Worker:BalanceInterval</c>: how often this worker compares the partitions it consumes with its fair share and
@@ -25,4 +27,25 @@ public sealed class WorkerOptions
     /// often the worker asks Novu whether the account works again. Default 30 s.
     /// </summary>
     public TimeSpan AccountProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Worker:ConsumerRecovery</c>: a partition endpoint that should consume but has had no consumer on the broker this
+    /// long (after a broker restart, say, when MassTransit's own reconnect gave up or is stuck) is restarted. Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ConsumerRecovery { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// <c>Worker:UnconsumedAlarm</c>: past this without a consumer, such a partition makes <c>/health/ready</c> unhealthy
+    /// and is named in a warning. Default 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan UnconsumedAlarm { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Worker:ConsumerStopTimeout</c>: how long stopping an endpoint waits for its deliveries before cancelling them. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConsumerStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the owner of consumption looks for partitions that should consume and do not. 1 s.</summary>
+    public TimeSpan ConsumptionWatchInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

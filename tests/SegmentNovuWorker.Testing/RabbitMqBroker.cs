@@ -22,6 +22,7 @@ public sealed class RabbitMqBroker
 
     readonly HttpClient _management;
     readonly Func<Task> _stop;
+    Func<string, Task>? _ctl;
 
     RabbitMqBroker(string host, int amqpPort, int managementPort, string user, string password, string kind, Func<Task> stop)
     {
@@ -185,7 +186,41 @@ public sealed class RabbitMqBroker
             async () => await container.DisposeAsync());
     }
 
-    static async Task<RabbitMqBroker> StartLocalNodeAsync()
+    /// <summary>
+    /// A node of its own, for a test that restarts the broker (the shared one serves every other test of the process):
+    /// always a local <c>rabbitmq-server</c> node, since only that one can be restarted in place. Dispose it with
+    /// <see cref="StopAsync"/>.
+    /// </summary>
+    public static Task<RabbitMqBroker> StartDedicatedAsync() => StartLocalNodeAsync(registerExit: true);
+
+    /// <summary>
+    /// Stops the broker's app (connections drop, queues and messages stay on disk) and starts it again after
+    /// <paramref name="down"/>, as a broker restart does. Only for a <see cref="StartDedicatedAsync"/> node.
+    /// </summary>
+    public async Task RestartAppAsync(TimeSpan down)
+    {
+        var ctl = _ctl ?? throw new InvalidOperationException("Only a dedicated local node can be restarted.");
+        await ctl("stop_app");
+        await Task.Delay(down);
+        await ctl("start_app");
+        // Ready again once the management API answers (it starts after the AMQP listener).
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                (await _management.GetAsync("overview")).EnsureSuccessStatusCode();
+                return;
+            }
+            catch (HttpRequestException) when (i < 300)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    static Task<RabbitMqBroker> StartLocalNodeAsync() => StartLocalNodeAsync(registerExit: true);
+
+    static async Task<RabbitMqBroker> StartLocalNodeAsync(bool registerExit)
     {
         var script = Path.Combine(RepositoryRoot(), "deploy", "local", "rabbitmq-node.sh");
         // deploy/test.sh sets SNW_TEST_RUN_ID so it can stop exactly the nodes of its own run if a test process dies.
@@ -212,7 +247,9 @@ public sealed class RabbitMqBroker
 
             var broker = new RabbitMqBroker("127.0.0.1", amqpPort, managementPort, "guest", "guest", "local rabbitmq-server",
                 () => RunAsync(script, $"stop {name} {dataDir} --purge", "stopping the test broker"));
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
+            broker._ctl = command => RunAsync(script, $"ctl {name} {dataDir} {command}", $"rabbitmqctl {command} on the test broker");
+            if (registerExit)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
             return broker;
         }
     }

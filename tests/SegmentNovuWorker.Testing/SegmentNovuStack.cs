@@ -51,9 +51,10 @@ public sealed class SegmentNovuStack : IAsyncDisposable
 
     /// <param name="settings">Configuration for the worker and ingest API, over the defaults this stack sets.</param>
     /// <param name="startWorker">False to start only the stand-in and the ingest API (events then wait in their queues).</param>
-    public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true)
+    /// <param name="broker">The broker to use; the test process's shared one when null.</param>
+    public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true, RabbitMqBroker? broker = null)
     {
-        var broker = await RabbitMqBroker.GetAsync();
+        broker ??= await RabbitMqBroker.GetAsync();
         var rabbitMq = await broker.CreateVirtualHostAsync();
         var all = new Dictionary<string, string?>
         {

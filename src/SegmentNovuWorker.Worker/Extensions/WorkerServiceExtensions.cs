@@ -4,17 +4,19 @@ using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
+using SegmentNovuWorker.Worker.Consumption;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 using SegmentNovuWorker.Worker.Ordering;
+using SegmentNovuWorker.Worker.Pipeline;
 
 namespace SegmentNovuWorker.Worker.Extensions;
 
 public static class WorkerServiceExtensions
 {
     /// <summary>
-    /// Options, the Novu client, and MassTransit with one endpoint per partition queue, each hosting the consumer of
-    /// every Segment call and the failure policy.
+    /// Options, the Novu client, the owner of consumption, and MassTransit with one endpoint per partition queue, each
+    /// built by <see cref="PartitionPipeline"/>.
     /// </summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
@@ -35,17 +37,26 @@ public static class WorkerServiceExtensions
 
         builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
-        builder.Services.AddSingleton<WaitQueues>();
-        builder.Services.AddSingleton<HoldQueues>();
-        builder.Services.AddSingleton<PartitionBalancer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // The one owner of consumption; the outage switch, the account pause and the balancer ask it.
+        builder.Services.AddSingleton<BrokerConsumerProbe>();
+        builder.Services.AddSingleton<ConsumptionControl>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionControl>());
+        builder.Services.AddSingleton<NovuOutageSwitch>();
         builder.Services.AddSingleton<AccountPause>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountPause>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PartitionLanes>();
+        builder.Services.AddSingleton<PartitionBalancer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
+        builder.Services.AddSingleton<WaitQueues>();
+        builder.Services.AddSingleton<HoldQueues>();
+        builder.Services.AddSingleton<WaitQueueRedelivery>();
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
         builder.Services.AddSingleton<WorkerMetrics>();
-        builder.Services.AddHealthChecks().AddCheck<AccountPause>("novu-account", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ConsumptionControl>(ConsumptionControl.HealthCheckName, tags: ["ready"])
+            .AddCheck<AccountPause>("novu-account", tags: ["ready"]);
 
         // Start consuming before the host reports started, and never leave a bus starting in the background of a
         // host that is already stopping (it would consume with a disposed container).
@@ -63,24 +74,8 @@ public static class WorkerServiceExtensions
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");
                 cfg.UsePartitionErrorQueues();
-                cfg.UseFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
-
-                var topology = context.GetRequiredService<IOptions<TopologyOptions>>().Value;
-                var worker = context.GetRequiredService<IOptions<WorkerOptions>>().Value;
-                foreach (var partition in topology.All)
-                {
-                    cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e =>
-                    {
-                        e.BindPartition(cfg, partition);
-                        e.ConnectReceiveEndpointObserver(context.GetRequiredService<PartitionBalancer>());
-                        e.PrefetchCount = worker.Concurrency;
-                        e.ConcurrentMessageLimit = worker.Concurrency;
-                        e.UseSegmentNovuFailurePolicy(context);
-                        // One by one: ConfigureConsumers would put each consumer on the first partition only.
-                        foreach (var consumer in SegmentCallConsumers.Types)
-                            e.ConfigureConsumer(context, consumer);
-                    });
-                }
+                foreach (var partition in context.GetRequiredService<IOptions<TopologyOptions>>().Value.All)
+                    cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e => e.ConfigurePartitionEndpoint(cfg, context, partition));
             });
         });
         return builder;

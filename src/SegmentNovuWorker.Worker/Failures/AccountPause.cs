@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.Consumption;
 
 namespace SegmentNovuWorker.Worker.Failures;
 
@@ -17,17 +17,16 @@ public sealed class AccountPausedException(AccountPauseState state)
 }
 
 /// <summary>
-/// Account-level failures stop every partition endpoint of this worker, the way an outage would, instead of
+/// Account-level failures stop consumption of every partition (<see cref="ConsumptionReason.NovuAccountRefused"/>) instead of
 /// dead-lettering every event: a wrong key refuses all of them alike. Logged at error once; <c>/health/ready</c> is
 /// unhealthy while paused; a probe (<see cref="NovuClient.ProbeAccountAsync"/>) every <see cref="WorkerOptions.AccountProbeInterval"/>
 /// resumes consumption once Novu accepts the account again (for instance after the key is fixed and configuration reloaded).
+/// It decides when; <see cref="ConsumptionControl"/> stops and starts the endpoints.
 /// </summary>
-public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOptions> worker, TimeProvider clock, ILogger<AccountPause> logger)
-    : BackgroundService, IReceiveEndpointObserver, IHealthCheck
+public sealed class AccountPause(IServiceScopeFactory scopes, ConsumptionControl consumption, IOptions<WorkerOptions> worker, TimeProvider clock, ILogger<AccountPause> logger)
+    : BackgroundService, IHealthCheck
 {
-    readonly ConcurrentDictionary<Uri, IReceiveEndpoint> _endpoints = new();
     readonly SemaphoreSlim _paused = new(0);
-    Task _stopping = Task.CompletedTask;
     AccountPauseState? _state;
 
     /// <summary>The pause in force, or null while Novu accepts the account.</summary>
@@ -42,8 +41,7 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
         logger.LogError("Novu refused the account ({HttpStatus}: {Reason}). Consumption of every partition is paused, no event is " +
             "dead-lettered for it; it resumes by itself once Novu accepts the account again (fix Novu:ApiKey, the environment or the plan)",
             state.HttpStatus, state.Reason);
-        // Not awaited: this runs inside a delivery of one of these endpoints, and stopping waits for its deliveries.
-        _stopping = Task.Run(() => ForEachEndpointAsync(e => e.Stop(CancellationToken.None)));
+        consumption.Stop(ConsumptionReason.NovuAccountRefused);
         _paused.Release();
     }
 
@@ -59,12 +57,9 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
                     await Task.Delay(worker.Value.AccountProbeInterval, clock, stoppingToken);
                     if (!await ProbeAsync(stoppingToken))
                         continue;
-                    // Stopping 16 endpoints, each waiting for its deliveries, can outlast a probe: an endpoint started
-                    // before its stop came would be stopped after it, and stay stopped.
-                    await _stopping;
                     Volatile.Write(ref _state, null);
                     logger.LogWarning("Novu accepts the account again after a pause since {Since}; consumption resumes", state.Since);
-                    await ForEachEndpointAsync(e => e.Start(stoppingToken).Ready);
+                    await consumption.Resume(ConsumptionReason.NovuAccountRefused);
                 }
             }
         }
@@ -88,35 +83,10 @@ public sealed class AccountPause(IServiceScopeFactory scopes, IOptions<WorkerOpt
         }
     }
 
-    async Task ForEachEndpointAsync(Func<IReceiveEndpoint, Task> action)
-    {
-        foreach (var (address, endpoint) in _endpoints)
-        {
-            try
-            {
-                await action(endpoint);
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning("Could not stop or start {Endpoint} for the account pause: {Reason}", address, exception.Message);
-            }
-        }
-    }
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Current is { } state
             ? HealthCheckResult.Unhealthy($"Paused since {state.Since:O}: Novu refused the account ({state.HttpStatus}: {state.Reason})")
             : HealthCheckResult.Healthy());
-
-    public Task Ready(ReceiveEndpointReady ready)
-    {
-        _endpoints[ready.InputAddress] = ready.ReceiveEndpoint;
-        return Task.CompletedTask;
-    }
-
-    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
-    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
-    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
 
     public override void Dispose()
     {

@@ -3,10 +3,10 @@ using MassTransit;
 namespace SegmentNovuWorker.Worker.Failures;
 
 /// <summary>
-/// Sits right in front of each consumer, inside the retry layers, so it sees every attempt: counts it and records
-/// when and how it failed in the message's <see cref="FailureReport"/>.
+/// Sits right in front of each consumer, inside the retry layers, so it sees every attempt: counts it, records when and
+/// how it failed in the message's <see cref="FailureReport"/>, and tells the <see cref="NovuOutageSwitch"/>.
 /// </summary>
-public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
+public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock, NovuOutageSwitch outage) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
     where TConsumer : class
     where TMessage : class
 {
@@ -19,17 +19,19 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
         try
         {
             await next.Send(context);
+            outage.Succeeded();
         }
         catch (Exception exception)
         {
             report.RecordFailure(exception, clock.GetUtcNow());
+            outage.Failed(exception);
             throw;
         }
     }
 }
 
 /// <summary>Puts a <see cref="FailureTrackingFilter{TConsumer,TMessage}"/> in front of every consumer of an endpoint.</summary>
-public sealed class FailureTrackingObserver(TimeProvider clock) : IConsumerConfigurationObserver
+public sealed class FailureTrackingObserver(TimeProvider clock, NovuOutageSwitch outage) : IConsumerConfigurationObserver
 {
     public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
         where TConsumer : class
@@ -39,5 +41,5 @@ public sealed class FailureTrackingObserver(TimeProvider clock) : IConsumerConfi
     public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
         where TConsumer : class
         where TMessage : class =>
-        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock));
+        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock, outage));
 }

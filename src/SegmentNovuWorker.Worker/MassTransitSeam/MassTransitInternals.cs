@@ -3,17 +3,17 @@ using MassTransit.Configuration;
 using MassTransit.Middleware;
 using MassTransit.RabbitMqTransport;
 using MassTransit.RetryPolicies;
-using MassTransit.Transports.Components;
 using RabbitMQ.Client;
 
 namespace SegmentNovuWorker.Worker.MassTransitSeam;
 
 /// <summary>
 /// Every use of MassTransit beyond its documented configuration API, in one place: types from its <c>Middleware</c>,
-/// <c>Configuration</c>, <c>RetryPolicies</c>, <c>Transports.Components</c> and <c>RabbitMqTransport</c> namespaces,
+/// <c>Configuration</c>, <c>RetryPolicies</c>, <c>Serialization</c> and <c>RabbitMqTransport</c> namespaces,
 /// which a MassTransit upgrade may change without notice. <c>When_masstransit_changes_underneath</c> (integration tests)
-/// checks the behaviour each relies on; run it first after an upgrade. <see cref="WaitQueueRedeliveryConfigurationObserver"/>,
-/// beside this file, is the other part of the seam.
+/// checks the behaviour each relies on; run it first after an upgrade. <see cref="ScheduledRedelivery"/>, beside this
+/// file, is the other part of the seam. The seam knows nothing of this service's ordering or failure rules: they plug
+/// into it.
 /// </summary>
 public static class MassTransitInternals
 {
@@ -38,24 +38,7 @@ public static class MassTransitInternals
             error.UseFilter(new ErrorTransportFilter());
         });
 
-    /// <summary>
-    /// MassTransit's kill switch, as <c>UseKillSwitch</c> would set it up, but returned: it only hears of faults that leave
-    /// the pipeline, and the wait-queue redelivery must report the deliveries it parks to it as failures.
-    /// </summary>
-    public static IConsumeObserver UseKillSwitch(this IReceiveEndpointConfigurator endpoint, int activationThreshold, int tripThreshold,
-        TimeSpan trackingPeriod, TimeSpan restartTimeout, Action<IExceptionConfigurator> exceptions)
-    {
-        var killSwitch = new KillSwitch(new KillSwitchOptions()
-            .SetActivationThreshold(activationThreshold)
-            .SetTripThreshold(tripThreshold)
-            .SetTrackingPeriod(trackingPeriod)
-            .SetRestartTimeout(restartTimeout)
-            .SetExceptionFilter(exceptions));
-        endpoint.ConnectReceiveEndpointObserver(killSwitch);
-        return killSwitch;
-    }
-
-    /// <summary>MassTransit's interval retry policy, for wrapping (<see cref="Failures.RetryAfterRetryPolicy"/>).</summary>
+    /// <summary>MassTransit's interval retry policy, for wrapping in a policy of one's own.</summary>
     public static IRetryPolicy Intervals(IExceptionFilter filter, TimeSpan[] delays) => new IntervalRetryPolicy(filter, delays);
 
     /// <summary>The RabbitMQ connection a message was received on.</summary>

@@ -30,23 +30,21 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     /// Is this message one that leads its user out of a hold? Read from the transport headers: a released event is
     /// marked there only (it is moved as it is, envelope untouched).
     /// </summary>
-    public static bool IsHoldHead(ConsumeContext context) =>
-        context.ReceiveContext.TransportHeaders.TryGetHeader(DeadLetterHeaders.HoldHead, out _);
+    public static bool IsHoldHead(ReceiveContext context) =>
+        context.TransportHeaders.TryGetHeader(DeadLetterHeaders.HoldHead, out _);
 
     /// <summary>
     /// Offers the message to its user's hold: true when the user is held and the message is now at the back of the
     /// hold queue (the broker confirmed it), false when the user is not held.
     /// </summary>
-    public async Task<bool> TryHoldAsync(ConsumeContext context, string userKey)
+    public async Task<bool> TryHoldAsync(ReceiveContext context, string userKey)
     {
-        if (context.ReceiveContext is not RabbitMqBasicConsumeContext delivery)
-            throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
-
-        var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context.ReceiveContext), UserLaneFilter.PartitionQueueOf(context.ReceiveContext));
+        var delivery = DeliveryOf(context);
+        var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context), UserLaneFilter.PartitionQueueOf(context));
         try
         {
             await channel.BasicPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey), mandatory: true,
-                new BasicProperties(delivery.Properties), context.ReceiveContext.Body.GetBytes(), context.CancellationToken);
+                new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
             return true;
         }
         catch (RabbitMQ.Client.Exceptions.PublishException exception) when (exception.IsReturn)
@@ -54,6 +52,24 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
             return false;
         }
     }
+
+    /// <summary>Does the user's hold exist? A head whose hold is gone is a copy left by a worker that died, and is skipped.</summary>
+    public async Task<bool> ExistsAsync(ReceiveContext context, string userKey)
+    {
+        await using var channel = await ScratchChannelAsync(context);
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey)), context.CancellationToken);
+            return true;
+        }
+        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+        {
+            return false;
+        }
+    }
+
+    static RabbitMqBasicConsumeContext DeliveryOf(ReceiveContext context) =>
+        context as RabbitMqBasicConsumeContext ?? throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
 
     /// <summary>Starts holding the user's later events (idempotent): declares the hold queue and binds it.</summary>
     public async Task HoldAsync(PipeContext context, string userKey)
@@ -68,9 +84,9 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
 
     /// <summary>
     /// The held user's leading event is done: sends the next held event to <paramref name="partitionQueue"/> as the new
-    /// head, or, when none is left, deletes the hold so the user's events flow again.
+    /// head, or, when none is left, deletes the hold so the user's events flow again. True when the hold is gone.
     /// </summary>
-    public async Task ReleaseNextAsync(PipeContext context, string userKey, string partitionQueue)
+    public async Task<bool> ReleaseNextAsync(PipeContext context, string userKey, string partitionQueue)
     {
         var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey));
         for (var attempt = 0; attempt < 5; attempt++)
@@ -85,16 +101,16 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
                     properties.Headers[DeadLetterHeaders.HoldHead] = "true";
                     await channel.BasicPublishAsync("", partitionQueue, mandatory: true, properties, next.Body);
                     await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
-                    return;
+                    return false;
                 }
                 // Only if still empty: an event offered meanwhile keeps the hold (the delete then fails, and we look again).
                 await channel.QueueDeleteAsync(hold, ifUnused: false, ifEmpty: true);
                 logger.LogInformation("Released the hold of user {UserHash}", SegmentPartitions.UserHash(userKey));
-                return;
+                return true;
             }
             catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
             {
-                return; // no hold (already released): nothing waits behind this event
+                return true; // no hold (already released): nothing waits behind this event
             }
             catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 406)
             {

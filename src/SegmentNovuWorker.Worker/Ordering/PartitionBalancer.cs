@@ -1,46 +1,33 @@
-using System.Collections.Concurrent;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SegmentNovuWorker.Messaging;
-using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Consumption;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
 /// <summary>
 /// Gives a worker that joins its share of the partitions. Every worker subscribes to every partition queue; RabbitMQ's
 /// single active consumer lets one of them consume each, and on RabbitMQ 3.x a healthy active consumer keeps its queue
-/// forever. So a worker that consumes more than its share (partitions ÷ workers, rounded up) steps back from the excess:
-/// it stops and restarts those endpoints, which puts it at the back of the queue's line and hands the partition to the
+/// forever. So a worker that consumes more than its share (partitions ÷ workers, rounded up) steps back from the excess,
+/// through the owner of consumption: it finishes what it started there, closes the consumer's channel (the rest goes back
+/// to the head of the queue, in order) and subscribes again at the back of the queue's line, handing the partition to the
 /// next subscriber.
 /// </summary>
 /// <remarks>
 /// A worker knows it is active on a partition only by receiving from it, so idle partitions are never handed over
-/// (nothing to share there). It steps back only from a partition whose lanes are idle at that moment, so no event of a
-/// user is in flight here while the next worker starts on that user's later ones. Workers are counted as the consumers
-/// of <see cref="SegmentQueues.Workers"/>, where each worker holds one.
+/// (nothing to share there). No event of a user is in flight here while the next worker starts on that user's later
+/// ones (<see cref="HandOverAsync"/>). Workers are counted as the consumers of <see cref="SegmentQueues.Workers"/>, where
+/// each worker holds one.
 /// </remarks>
 public sealed class PartitionBalancer(
     IOptions<TopologyOptions> topology,
     IOptions<WorkerOptions> worker,
     IOptions<RabbitMqOptions> rabbitMq,
-    AccountPause accountPause,
+    PartitionLanes lanes,
+    ConsumptionControl consumption,
     ILogger<PartitionBalancer> logger)
-    : BackgroundService, IReceiveEndpointObserver
+    : BackgroundService
 {
-    readonly ConcurrentDictionary<string, IReceiveEndpoint> _endpoints = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, UserLanes> _lanes = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, DateTimeOffset> _active = new(StringComparer.Ordinal);
-
-    /// <summary>The partitions this worker has consumed from since it last subscribed to them.</summary>
-    public IReadOnlyCollection<string> ActivePartitions => [.. _active.Keys.Order(StringComparer.Ordinal)];
-
-    /// <summary>The lanes of one partition endpoint; they tell the balancer when it is idle.</summary>
-    public UserLanes LanesFor(string queue) => _lanes.GetOrAdd(queue, _ => new UserLanes());
-
-    /// <summary>A message of <paramref name="queue"/> reached this worker: it is the partition's active consumer.</summary>
-    public void Delivered(string queue) => _active[queue] = DateTimeOffset.UtcNow;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (worker.Value.BalanceInterval <= TimeSpan.Zero)
@@ -89,27 +76,54 @@ public sealed class PartitionBalancer(
 
     async Task BalanceAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        if (accountPause.Current is not null)
-            return; // restarting an endpoint now would undo the pause
         var workers = await CountWorkersAsync(connection, cancellationToken);
         if (workers <= 1)
             return;
         var share = (int)Math.Ceiling(topology.Value.Partitions / (double)workers);
-        var active = ActivePartitions;
-        logger.LogDebug("{Workers} workers, a share of {Share}; this one consumed {Active} partitions, knows {Endpoints} endpoints",
-            workers, share, active.Count, _endpoints.Count);
+        var active = lanes.ActivePartitions;
+        logger.LogDebug("{Workers} workers, a share of {Share}; this one consumed {Active} partitions", workers, share, active.Count);
         if (active.Count <= share)
             return;
 
         foreach (var queue in active.Reverse().Take(active.Count - share))
         {
-            if (!_endpoints.TryGetValue(queue, out var endpoint) || LanesFor(queue).ActiveUsers > 0)
-                continue;
-            _active.TryRemove(queue, out _);
+            lanes.SteppedBack(queue);
             logger.LogInformation("Stepping back from {Queue}: {Workers} workers share {Partitions} partitions, {Share} each, and this one consumed {Active}",
                 queue, workers, topology.Value.Partitions, share, active.Count);
-            await endpoint.Stop(cancellationToken);
-            await endpoint.Start(cancellationToken).Ready;
+            // The owner of consumption does it, and not while anything else (an outage, a refused account) holds it.
+            await consumption.StepBack(queue, ct => HandOverAsync(queue, ct));
+        }
+    }
+
+    /// <summary>
+    /// Lets what started on <paramref name="queue"/> finish, starts nothing more, then closes the consumer's channel: the
+    /// broker puts every delivery not yet done back at the head of the queue, in order, for the next consumer. A plain
+    /// stop would cancel the consumer first and hand the queue over while this worker still runs its deliveries, so the
+    /// next one could start a user's later events before this one finished its earlier ones.
+    /// </summary>
+    async Task HandOverAsync(string queue, CancellationToken cancellationToken)
+    {
+        var partition = lanes.For(queue);
+        try
+        {
+            await partition.BeginHandoverAsync().WaitAsync(worker.Value.ConsumerStopTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("Handing {Queue} over before its deliveries finished ({Timeout}); they go back to the queue", queue, worker.Value.ConsumerStopTimeout);
+        }
+        try
+        {
+            if (partition.Channel is IChannel { IsOpen: true } channel)
+                await channel.CloseAsync(Constants.ReplySuccess, "handing the partition over to another worker", abort: true, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // MassTransit already let go of that channel: nothing of it is left to hand over.
+        }
+        finally
+        {
+            partition.EndHandover();
         }
     }
 
@@ -126,14 +140,4 @@ public sealed class PartitionBalancer(
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         return (int)(await channel.QueueDeclarePassiveAsync(SegmentQueues.Workers, cancellationToken)).ConsumerCount;
     }
-
-    public Task Ready(ReceiveEndpointReady ready)
-    {
-        _endpoints[UserLaneFilter.QueueOf(ready.InputAddress)] = ready.ReceiveEndpoint;
-        return Task.CompletedTask;
-    }
-
-    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
-    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
-    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
 }

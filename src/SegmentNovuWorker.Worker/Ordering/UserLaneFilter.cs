@@ -5,61 +5,71 @@ using SegmentNovuWorker.Worker.MassTransitSeam;
 namespace SegmentNovuWorker.Worker.Ordering;
 
 /// <summary>
-/// The first filter of a partition endpoint's consume pipe: puts each message in its user's lane, and sends it to the
-/// user's hold instead when an earlier event of the user is in delayed redelivery.
+/// The first filter of a partition endpoint's receive pipe, around everything else (deserialization, retries, the error
+/// pipe): puts each delivery in its user's lane (<see cref="UserLanes"/>) and does what its ticket says: run it, or park it
+/// in the user's hold. A hold head, once done (delivered, skipped or dead-lettered, not parked for
+/// redelivery), hands the lead to the next held event.
 /// </summary>
-public sealed class UserLaneFilter(UserLanes lanes, HoldQueues holds, PartitionBalancer balancer, ILogger<UserLaneFilter> logger) : IFilter<ConsumeContext>
+public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, HoldQueues holds, ILogger<UserLaneFilter> logger) : IFilter<ReceiveContext>
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("userLanes");
 
-    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
     {
         var userKey = UserKeyOf(context);
-        var delivery = context.ReceiveContext as RabbitMqBasicConsumeContext;
-        var channel = MassTransitInternals.ChannelOf(context.ReceiveContext);
-        balancer.Delivered(PartitionQueueOf(context.ReceiveContext));
-        logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, context.ReceiveContext.InputAddress, userKey);
-        return lanes.RunAsync(userKey, delivery is null ? null : channel, delivery?.DeliveryTag ?? 0, async () =>
+        var queue = PartitionQueueOf(context);
+        var head = HoldQueues.IsHoldHead(context);
+        var delivery = context as RabbitMqBasicConsumeContext;
+        partitions.Delivered(queue);
+        logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, queue, userKey);
+
+        using var ticket = await lanes.EnterAsync(userKey, head, delivery is null ? null : MassTransitInternals.ChannelOf(context),
+            delivery?.DeliveryTag ?? 0, context.CancellationToken);
+        await ticket.WaitTurnAsync(context.CancellationToken);
+
+        if (ticket.Way == LaneWay.Run)
         {
-            var head = HoldQueues.IsHoldHead(context);
-            if (!head && await holds.TryHoldAsync(context, userKey))
-                return;
-
-            await next.Send(context);
-
-            // Delivered (or skipped): the next held event, if any, leads now. Parked again: the hold stays as it is.
-            // A head that fails for good is released by HoldReleaseFilter once it is in _error.
-            if (head && !context.ReceiveContext.TryGetPayload<ParkedForRedelivery>(out _))
-                await holds.ReleaseNextAsync(context, userKey, PartitionQueueOf(context.ReceiveContext));
-        });
+            await RunAsync(context, next, userKey, queue, head);
+            return;
+        }
+        if (await holds.TryHoldAsync(context, userKey))
+            return;
+        // Its user turned out not to be held any more: it runs after all, behind what came before it.
+        using var run = ticket.Unpark();
+        await run.WaitTurnAsync(context.CancellationToken);
+        await RunAsync(context, next, userKey, queue, head: false);
     }
 
-    /// <summary>The message's user key as the ingest API stamped it (its messageId when it has none: a lane of its own).</summary>
-    public static string UserKeyOf(ConsumeContext context) =>
-        context.ReceiveContext.TransportHeaders.Get<string>(DeadLetterHeaders.UserKey)
-        ?? context.Headers.Get<string>(DeadLetterHeaders.UserKey) ?? context.MessageId?.ToString() ?? "";
+    async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head)
+    {
+        if (head && !await holds.ExistsAsync(context, userKey))
+        {
+            // A head is only ever made while its hold exists, and the hold is only removed by its last head: this is
+            // the copy of an event whose original was processed, left by a worker that died between the two steps.
+            logger.LogInformation("Skipped a hold head of user {UserHash} whose hold is gone: a copy left by a worker that stopped midway",
+                SegmentPartitions.UserHash(userKey));
+            lanes.MarkReleased(userKey);
+            return;
+        }
+        if (!head && await holds.TryHoldAsync(context, userKey))
+        {
+            lanes.MarkHeld(userKey);
+            return;
+        }
+
+        await next.Send(context);
+
+        // Done with (delivered, skipped, or in _error): the next held event leads now. Parked again: the hold stays.
+        if (head && !context.TryGetPayload<ParkedForRedelivery>(out _) && await holds.ReleaseNextAsync(context, userKey, queue))
+            lanes.MarkReleased(userKey);
+    }
+
+    /// <summary>The message's user key as the ingest API stamped it (its message id when it has none: a lane of its own).</summary>
+    public static string UserKeyOf(ReceiveContext context) =>
+        context.TransportHeaders.Get<string>(DeadLetterHeaders.UserKey)
+        ?? (context as RabbitMqBasicConsumeContext)?.Properties.MessageId ?? "";
 
     public static string PartitionQueueOf(ReceiveContext context) => QueueOf(context.InputAddress);
 
     public static string QueueOf(Uri inputAddress) => Uri.UnescapeDataString(inputAddress.Segments[^1]);
-}
-
-/// <summary>Marks a delivery that the redelivery layer parked in a wait queue (its user is now held).</summary>
-public sealed class ParkedForRedelivery;
-
-/// <summary>
-/// In the error pipe, after MassTransit moved the message to <c>_error</c>: a hold head that failed for good hands the
-/// lead to the next held event of its user, so a dead letter never blocks the events behind it.
-/// </summary>
-public sealed class HoldReleaseFilter(HoldQueues holds) : IFilter<ExceptionReceiveContext>
-{
-    public void Probe(ProbeContext context) => context.CreateFilterScope("holdRelease");
-
-    public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
-    {
-        await next.Send(context);
-        if (context.TransportHeaders.TryGetHeader(DeadLetterHeaders.HoldHead, out _)
-            && context.TransportHeaders.Get<string>(DeadLetterHeaders.UserKey) is { } userKey)
-            await holds.ReleaseNextAsync(context, userKey, UserLaneFilter.PartitionQueueOf(context));
-    }
 }

@@ -1,41 +1,55 @@
 namespace SegmentNovuWorker.Worker.Ordering;
 
 /// <summary>
-/// Runs the messages of one partition endpoint so that a user's messages go one at a time, in the order the broker
-/// delivered them, while different users run side by side.
+/// The users of one partition endpoint: each delivery is admitted in delivery-tag order (<see cref="DeliveryTurnstile"/>)
+/// and gets a <see cref="LaneTicket"/> that says what it must do and when its turn comes, so that a user's messages go
+/// one at a time, in the order the broker delivered them, while different users run side by side.
 /// </summary>
 /// <remarks>
 /// Written by hand because MassTransit's partitioner hashes keys into a fixed number of slots, so unrelated users that
 /// share a slot wait for each other's retries; and because it orders by arrival at the filter, which the RabbitMQ
-/// client's concurrent dispatch does not guarantee to be delivery order. Here each delivery is first admitted in
-/// delivery-tag order (tags count up per channel, in queue order), then queued behind the previous message of its user
-/// only. A delivery tag that never arrives (a message that failed before this filter) holds the ones after it for at most
-/// <see cref="GapTimeout"/>.
+/// client's concurrent dispatch does not keep. A user has two chains: <b>run</b> (its events that call Novu, one after
+/// another) and <b>park</b> (its events going to its hold queue while an earlier one is in delayed redelivery, one after
+/// another, in order): a held user's events are parked as they come, without waiting for anything of the user to run,
+/// so they give their delivery slots back at once.
 /// </remarks>
 public sealed class UserLanes
 {
-    public static readonly TimeSpan GapTimeout = TimeSpan.FromMilliseconds(200);
-
     readonly Lock _gate = new();
-    readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Turnstile> _turnstiles = [];
+    readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, DeliveryTurnstile> _turnstiles = [];
 
-    /// <summary>How many users have a message running or waiting.</summary>
-    public int ActiveUsers { get { lock (_gate) return _tails.Count; } }
-
-    /// <param name="userKey">Whose message it is.</param>
-    /// <param name="channel">The channel it was delivered on (delivery tags count per channel); null to skip the admission order.</param>
-    /// <param name="deliveryTag">Its delivery tag on <paramref name="channel"/>.</param>
-    /// <param name="work">What to do with it, once every earlier message of the user is done.</param>
-    public async Task RunAsync(string userKey, object? channel, ulong deliveryTag, Func<Task> work)
+    sealed class Lane
     {
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task previous = Task.CompletedTask;
-        void Enter()
-        {
-            previous = _tails.GetValueOrDefault(userKey) ?? Task.CompletedTask;
-            _tails[userKey] = mine.Task;
-        }
+        public Task RunTail = Task.CompletedTask;
+        public Task ParkTail = Task.CompletedTask;
+        public int Running;
+        public int Parking;
+        /// <summary>This worker knows the user is held (it opened the hold, saw its head, or parked an event in it).</summary>
+        public bool Held;
+        /// <summary>A parked event found no hold: once the events parking now are through, the user runs again.</summary>
+        public bool HoldGone;
+    }
+
+    int _started;
+    TaskCompletionSource? _handover;
+    object? _handedOver;
+
+    /// <summary>The channel the latest delivery came on: the one to close when handing the partition over.</summary>
+    public object? Channel { get; private set; }
+
+    /// <summary>How many users have a message running, waiting or being parked (a held user with nothing here is idle).</summary>
+    public int ActiveUsers { get { lock (_gate) return _lanes.Values.Count(l => l.Running + l.Parking > 0); } }
+
+    /// <summary>
+    /// Admits a delivery (in tag order when <paramref name="channel"/> is given) and decides its way:
+    /// <see cref="LaneWay.Run"/> behind the user's earlier events, or <see cref="LaneWay.Park"/> behind its earlier parked
+    /// ones while the user is held. A hold head always runs, after both chains.
+    /// </summary>
+    public async Task<LaneTicket> EnterAsync(string userKey, bool holdHead, object? channel, ulong deliveryTag, CancellationToken cancellationToken)
+    {
+        LaneTicket? ticket = null;
+        void Enter() => ticket = EnterLocked(userKey, holdHead, channel);
 
         if (channel is null)
         {
@@ -43,74 +57,223 @@ public sealed class UserLanes
                 Enter();
         }
         else
-            await _turnstiles.GetValue(channel, _ => new Turnstile(_gate)).AdmitAsync(deliveryTag, Enter);
+            await _turnstiles.GetValue(channel, _ => new DeliveryTurnstile(_gate)).AdmitAsync(deliveryTag, Enter, cancellationToken);
+        return ticket!;
+    }
 
-        try
+    LaneTicket EnterLocked(string userKey, bool holdHead, object? channel)
+    {
+        Channel = channel ?? Channel;
+        if (!_lanes.TryGetValue(userKey, out var lane))
+            _lanes[userKey] = lane = new Lane();
+
+        if (holdHead)
         {
-            await previous;
-            await work();
+            // A head exists only while its hold does: the user's later events park behind it.
+            lane.Held = true;
+            return JoinRun(userKey, lane, Task.WhenAll(lane.RunTail, lane.ParkTail));
         }
-        finally
+        // While anything of the user is parking, later events park too: each finds its way in order, even if the hold
+        // turns out to be gone (they then run, one after another, in the order they came).
+        return lane.Held || lane.Parking > 0 ? JoinPark(userKey, lane) : JoinRun(userKey, lane, lane.RunTail);
+    }
+
+    LaneTicket JoinRun(string userKey, Lane lane, Task previous)
+    {
+        var ticket = new LaneTicket(this, userKey, LaneWay.Run, previous, Task.CompletedTask, Channel);
+        lane.RunTail = ticket.Done;
+        lane.Running++;
+        return ticket;
+    }
+
+    LaneTicket JoinPark(string userKey, Lane lane)
+    {
+        var ticket = new LaneTicket(this, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, Channel);
+        lane.ParkTail = ticket.Done;
+        lane.Parking++;
+        return ticket;
+    }
+
+    /// <summary>
+    /// A parked event found no hold (its head finished meanwhile, here or on another worker): it runs after all, behind what of the user ran before it came, never behind what came after it. Its
+    /// parking turn ends when its run does.
+    /// </summary>
+    internal LaneTicket Unpark(LaneTicket parked)
+    {
+        lock (_gate)
         {
-            mine.SetResult();
-            lock (_gate)
+            var lane = _lanes[parked.UserKey];
+            lane.HoldGone = true;
+            var ticket = new LaneTicket(this, parked.UserKey, LaneWay.Run, parked.RunBefore, Task.CompletedTask, parked.Channel);
+            lane.RunTail = Task.WhenAll(lane.RunTail, ticket.Done);
+            lane.Running++;
+            return ticket;
+        }
+    }
+
+    /// <summary>
+    /// A delivery whose turn has come asks to start its work: false while the partition is being handed over, when it must
+    /// not start (its delivery goes back to the queue, in place, when the channel closes).
+    /// </summary>
+    internal bool TryStart(object? channel)
+    {
+        lock (_gate)
+        {
+            if (_handover is not null || (channel is not null && channel == _handedOver))
+                return false;
+            _started++;
+            return true;
+        }
+    }
+
+    internal void Finished()
+    {
+        lock (_gate)
+        {
+            if (--_started == 0)
+                _handover?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Hands the partition over to another worker without letting it overtake this one: nothing more starts here, and
+    /// the returned task completes once everything that started has finished. The caller then closes <see cref="Channel"/>,
+    /// which returns every delivery not yet done to the queue in its place, ahead of the rest, for the next consumer.
+    /// </summary>
+    public Task BeginHandoverAsync()
+    {
+        lock (_gate)
+        {
+            _handedOver = Channel;
+            _handover ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_started == 0)
+                _handover.TrySetResult();
+            return _handover.Task;
+        }
+    }
+
+    /// <summary>The handover is done (the channel closed): deliveries of a new channel start again as they come.</summary>
+    public void EndHandover()
+    {
+        lock (_gate)
+            _handover = null;
+    }
+
+    /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
+    public void MarkHeld(string userKey)
+    {
+        lock (_gate)
+        {
+            if (!_lanes.TryGetValue(userKey, out var lane))
+                _lanes[userKey] = lane = new Lane();
+            lane.Held = true;
+        }
+    }
+
+    /// <summary>The user's hold is gone: its events run again.</summary>
+    public void MarkReleased(string userKey)
+    {
+        lock (_gate)
+        {
+            if (_lanes.TryGetValue(userKey, out var lane))
             {
-                if (_tails.TryGetValue(userKey, out var tail) && tail == mine.Task)
-                    _tails.Remove(userKey);
+                lane.Held = false;
+                RemoveIfIdle(userKey, lane);
             }
         }
     }
 
-    /// <summary>Lets deliveries of one channel enter their lanes in delivery-tag order.</summary>
-    sealed class Turnstile(Lock gate)
+    internal void Left(LaneTicket ticket)
     {
-        readonly SortedDictionary<ulong, (Action Enter, TaskCompletionSource Admitted)> _early = [];
-        ulong _next = 1;
-
-        public async Task AdmitAsync(ulong tag, Action enter)
+        lock (_gate)
         {
-            TaskCompletionSource admitted;
-            lock (gate)
-            {
-                if (tag <= _next)
-                {
-                    // Its turn (or later than a gap that was given up on): in at once.
-                    enter();
-                    _next = Math.Max(_next, tag + 1);
-                    AdmitWaiting();
-                    return;
-                }
-                admitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _early[tag] = (enter, admitted);
-            }
-
-            if (await Task.WhenAny(admitted.Task, Task.Delay(GapTimeout)) == admitted.Task)
-                return;
-
-            lock (gate)
-            {
-                if (admitted.Task.IsCompleted)
-                    return;
-                // The deliveries before it are not coming: admit everything waiting up to it, in tag order.
-                foreach (var (waitingTag, waiting) in _early.Where(e => e.Key <= tag).ToList())
-                {
-                    waiting.Enter();
-                    waiting.Admitted.SetResult();
-                    _early.Remove(waitingTag);
-                }
-                _next = tag + 1;
-                AdmitWaiting();
-            }
+            var lane = _lanes[ticket.UserKey];
+            if (ticket.Way == LaneWay.Run)
+                lane.Running--;
+            else if (--lane.Parking == 0 && lane.HoldGone)
+                (lane.Held, lane.HoldGone) = (false, false);
+            RemoveIfIdle(ticket.UserKey, lane);
         }
+    }
 
-        void AdmitWaiting()
+    void RemoveIfIdle(string userKey, Lane lane)
+    {
+        if (lane is { Running: 0, Parking: 0, Held: false })
+            _lanes.Remove(userKey);
+    }
+}
+
+/// <summary>What a delivery does in its user's lane.</summary>
+public enum LaneWay
+{
+    /// <summary>Its turn comes after the user's earlier events have run; then it is offered to the hold, or runs.</summary>
+    Run,
+
+    /// <summary>The user is held: it goes to the back of the user's hold queue once the earlier parked ones are there.</summary>
+    Park,
+}
+
+/// <summary>
+/// One delivery's place in its user's lane. Dispose when done with it; the next event of the same chain gets its turn
+/// only once this one is done <i>and</i> every earlier one is, so a delivery cancelled while it waited never lets a
+/// later one overtake an earlier one that is still running.
+/// </summary>
+public sealed class LaneTicket : IDisposable
+{
+    readonly UserLanes _lanes;
+    readonly Task _previous;
+    readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    int _disposed;
+
+    internal LaneTicket(UserLanes lanes, string userKey, LaneWay way, Task previous, Task runBefore, object? channel)
+    {
+        Channel = channel;
+        _lanes = lanes;
+        UserKey = userKey;
+        Way = way;
+        _previous = previous;
+        RunBefore = runBefore;
+    }
+
+    /// <summary>The channel the delivery came on.</summary>
+    internal object? Channel { get; }
+
+    /// <summary>For a parked event: the user's run chain as it was when it came, what it must follow if it runs after all.</summary>
+    internal Task RunBefore { get; }
+
+    public string UserKey { get; }
+    public LaneWay Way { get; }
+
+    /// <summary>Completes when this delivery is done and everything before it in its chain is.</summary>
+    internal Task Done => _done.Task;
+
+    bool _started;
+
+    /// <summary>
+    /// Waits until every earlier event of this chain is done, then starts this one; while the partition is handed over,
+    /// waits until the delivery is cancelled (its channel closes) instead, without starting.
+    /// </summary>
+    public async Task WaitTurnAsync(CancellationToken cancellationToken)
+    {
+        await _previous.WaitAsync(cancellationToken);
+        while (!_lanes.TryStart(Channel))
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        _started = true;
+    }
+
+    /// <summary>For a parked event whose user turned out not to be held: its new ticket in the run chain.</summary>
+    public LaneTicket Unpark() => _lanes.Unpark(this);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        if (_started)
+            _lanes.Finished();
+        _previous.ContinueWith(_ =>
         {
-            while (_early.Remove(_next, out var waiting))
-            {
-                waiting.Enter();
-                waiting.Admitted.SetResult();
-                _next++;
-            }
-        }
+            _lanes.Left(this);
+            _done.SetResult();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

@@ -17,13 +17,13 @@ public sealed class When_novu_has_an_outage
             ("Retry:KillSwitch:RestartTimeout", "00:00:04"));
         stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 100_000));
 
-        // Each partition endpoint has its own kill switch: ten users of one partition.
+        // The outage switch stops every partition of the worker; ten users of one partition are watched here.
         var partition = CallQueues.PartitionQueueOf("u-0");
         var users = Enumerable.Range(0, 10_000).Select(i => $"u-{i}").Where(u => CallQueues.PartitionQueueOf(u) == partition).Take(10).ToList();
         foreach (var (user, i) in users.Select((u, i) => (u, i)))
             await stack.PostAsync($$"""{"type":"track","messageId":"outage-{{i}}","userId":"{{user}}","event":"User Registered"}""");
 
-        // The kill switch trips: the track endpoint has no consumer while Novu is down, and the events (back from
+        // The outage switch trips: the partition has no consumer while Novu is down, and the events (back from
         // their first wait) sit in the queue instead of using up their redeliveries.
         await SegmentNovuStack.WaitUntilAsync(
             () => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, partition).GetAwaiter().GetResult() is { Consumers: 0, Messages: > 0 },

@@ -1,7 +1,7 @@
 using MassTransit;
 using SegmentNovuWorker.Messaging;
 
-namespace SegmentNovuWorker.Worker.Extensions;
+namespace SegmentNovuWorker.Worker.Pipeline;
 
 /// <summary>
 /// Opens the <c>SegmentMessageId</c> log scope for the whole consume pipeline of a message, so MassTransit's own lines

@@ -1,0 +1,356 @@
+using System.Threading.Channels;
+using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SegmentNovuWorker.Messaging;
+
+namespace SegmentNovuWorker.Worker.Consumption;
+
+/// <summary>
+/// The one owner of consumption: it alone stops and starts this worker's partition endpoints. Others ask it, for a named
+/// <see cref="ConsumptionReason"/> (<see cref="Stop"/>, <see cref="Resume"/>, <see cref="StepBack"/>); an endpoint consumes
+/// while no reason holds it. It also watches what MassTransit reports: an endpoint that should consume but has had no
+/// consumer for <see cref="WorkerOptions.ConsumerRecovery"/> (a broker restart can leave a receive transport given up or
+/// stuck in its stop) is restarted, and past <see cref="WorkerOptions.UnconsumedAlarm"/> it makes <c>/health/ready</c>
+/// unhealthy, naming the partitions and the reason, with a warning in the log.
+/// </summary>
+/// <remarks>
+/// Every decision runs on one loop, one command after another, so two wishes never race over one endpoint (the account
+/// pause's resume can no longer start an endpoint whose stop is still under way). Commands are idempotent: stopping a
+/// stopped endpoint or resuming a running one does nothing.
+/// </remarks>
+public sealed class ConsumptionControl(
+    IOptions<TopologyOptions> topology,
+    IOptions<WorkerOptions> options,
+    BrokerConsumerProbe broker,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<ConsumptionControl> logger)
+    : BackgroundService, IReceiveEndpointObserver, IHealthCheck
+{
+    /// <summary>The name of the health check: <c>/health/ready</c> lists it with the partitions not consuming.</summary>
+    public const string HealthCheckName = "consumption";
+
+    readonly Lock _gate = new();
+    readonly Dictionary<string, PartitionState> _partitions = topology.Value.All
+        .ToDictionary(p => SegmentQueues.PartitionQueue(p), p => new PartitionState(SegmentQueues.PartitionQueue(p), clock.GetUtcNow()), StringComparer.Ordinal);
+    readonly Channel<Func<CancellationToken, Task>> _commands = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
+
+    sealed class PartitionState(string queue, DateTimeOffset since)
+    {
+        public string Queue { get; } = queue;
+        public IReceiveEndpoint? Endpoint { get; set; }
+        /// <summary>What holds it (asked for); empty: it should consume.</summary>
+        public HashSet<ConsumptionReason> Asked { get; } = [];
+        /// <summary>Started by the bus or by this owner, and not stopped since.</summary>
+        public bool Running { get; set; } = true;
+        /// <summary>MassTransit reported its consumer subscribed, and no fault or stop since.</summary>
+        public bool Ready { get; set; }
+        public DateTimeOffset NotReadySince { get; set; } = since;
+        public bool Alarmed { get; set; }
+        /// <summary>A stop MassTransit has not finished within its time: nothing starts the endpoint until it has.</summary>
+        public Task? PendingStop { get; set; }
+    }
+
+    /// <summary>A partition that is not consuming, and why.</summary>
+    public sealed record Stopped(string Queue, ConsumptionReason Reason, DateTimeOffset Since);
+
+    /// <summary>Asks every partition (or those named) to stop for <paramref name="reason"/>; returns at once, the loop does it.</summary>
+    public void Stop(ConsumptionReason reason, IReadOnlyCollection<string>? queues = null) =>
+        Enqueue(ct => ApplyAsync(reason, add: true, queues, ct));
+
+    /// <summary>Takes <paramref name="reason"/> back; partitions that nothing else holds consume again. Completes once done.</summary>
+    public Task Resume(ConsumptionReason reason, IReadOnlyCollection<string>? queues = null) =>
+        EnqueueAndWait(ct => ApplyAsync(reason, add: false, queues, ct));
+
+    /// <summary>
+    /// Hands one partition to the next subscriber of its single-active-consumer queue (<see cref="ConsumptionReason.Rebalancing"/>):
+    /// runs <paramref name="handOver"/> (which lets what started finish and closes the consumer's channel, so the rest
+    /// goes back to the queue in place); MassTransit then subscribes again, at the back of the line. Ignored while
+    /// anything holds the partition. Completes once done.
+    /// </summary>
+    public Task StepBack(string queue, Func<CancellationToken, Task> handOver) => EnqueueAndWait(async ct =>
+    {
+        var partition = _partitions.GetValueOrDefault(queue);
+        lock (_gate)
+        {
+            if (partition is null || partition.Asked.Count > 0 || !partition.Running || !partition.Ready)
+                return;
+            partition.Asked.Add(ConsumptionReason.Rebalancing);
+        }
+        try
+        {
+            await handOver(ct);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                partition.Asked.Remove(ConsumptionReason.Rebalancing);
+                MarkNotReady(partition);
+            }
+        }
+    });
+
+    /// <summary>The partitions not consuming now, with the reason: what was asked first, else what was seen.</summary>
+    public IReadOnlyList<Stopped> NotConsuming()
+    {
+        lock (_gate)
+        {
+            return [.. _partitions.Values.Where(p => p.Asked.Count > 0 || !p.Ready).OrderBy(p => p.Queue, StringComparer.Ordinal).Select(p =>
+                new Stopped(p.Queue, p.Asked.Count > 0 ? p.Asked.Min() : ConsumptionReason.BrokerConnectionLost, p.NotReadySince))];
+        }
+    }
+
+    /// <summary>Is anything asked to hold consumption for <paramref name="reason"/>?</summary>
+    public bool IsHeldFor(ConsumptionReason reason)
+    {
+        lock (_gate)
+            return _partitions.Values.Any(p => p.Asked.Contains(reason));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        lifetime.ApplicationStopping.Register(() => Stop(ConsumptionReason.ShuttingDown));
+        var watch = Task.Run(() => WatchAsync(stoppingToken), CancellationToken.None);
+        try
+        {
+            await foreach (var command in _commands.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await command(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("A consumption command failed: {Reason}", exception.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await watch;
+    }
+
+    async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ConsumptionWatchInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await EnqueueAndWait(RecoverAsync);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Restarts what should consume and has not for a while; raises the alarm for what stays that way.</summary>
+    async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (IsHeldFor(ConsumptionReason.ShuttingDown))
+            return;
+        // What the broker says beats what MassTransit last reported: a partition with no consumer at all is not consumed.
+        if (await broker.ConsumerCountsAsync(_partitions.Keys, cancellationToken) is { } counts)
+        {
+            lock (_gate)
+            {
+                foreach (var p in _partitions.Values.Where(p => p.Ready && p.Asked.Count == 0 && counts.GetValueOrDefault(p.Queue) == 0))
+                {
+                    logger.LogDebug("{Queue} was reported ready but the broker shows no consumer on it", p.Queue);
+                    MarkNotReady(p);
+                }
+            }
+        }
+        var now = clock.GetUtcNow();
+        List<PartitionState> stuck;
+        lock (_gate)
+        {
+            stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && p.PendingStop is not { IsCompleted: false }
+                && now - p.NotReadySince >= options.Value.ConsumerRecovery)];
+            var alarmed = _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && !p.Alarmed && now - p.NotReadySince >= options.Value.UnconsumedAlarm).ToList();
+            if (alarmed.Count > 0)
+            {
+                foreach (var p in alarmed)
+                    p.Alarmed = true;
+                logger.LogWarning("Partitions {Queues} should be consumed by this worker but have had no consumer for {Seconds} s or more " +
+                    "({Reason}); restarting them. /health/ready is unhealthy until they consume again",
+                    string.Join(", ", alarmed.Select(p => p.Queue)), (int)options.Value.UnconsumedAlarm.TotalSeconds, ConsumptionReason.BrokerConnectionLost.Name());
+            }
+        }
+        // Side by side: a stop waits for the endpoint's deliveries, and sixteen in a row would outlast the alarm.
+        await Task.WhenAll(stuck.Where(p => p.Endpoint is not null).Select(async p =>
+        {
+            logger.LogInformation("Restarting {Queue}: it should consume but has had no consumer since {Since:O}", p.Queue, p.NotReadySince);
+            await StopEndpointAsync(p, cancellationToken);
+            await StartEndpointAsync(p, cancellationToken);
+            lock (_gate)
+                p.NotReadySince = clock.GetUtcNow(); // give the restart its own grace before the next one
+        }));
+    }
+
+    async Task ApplyAsync(ConsumptionReason reason, bool add, IReadOnlyCollection<string>? queues, CancellationToken cancellationToken)
+    {
+        List<PartitionState> toStop = [], toStart = [];
+        lock (_gate)
+        {
+            foreach (var p in queues is null ? _partitions.Values : queues.Select(q => _partitions.GetValueOrDefault(q)).OfType<PartitionState>())
+            {
+                var changed = add ? p.Asked.Add(reason) : p.Asked.Remove(reason);
+                if (!changed)
+                    continue;
+                if (add && p.Asked.Count == 1 && p.Running)
+                    toStop.Add(p);
+                else if (!add && p.Asked.Count == 0 && !p.Running)
+                    toStart.Add(p);
+            }
+        }
+        if (toStop.Count + toStart.Count > 0)
+            logger.LogInformation("{Action} {Count} partition(s) for {Reason}", add ? "Stopping" : "Resuming", toStop.Count + toStart.Count, reason.Name());
+        if (reason == ConsumptionReason.ShuttingDown)
+            return; // the bus stops its endpoints itself as the host stops; nothing here may start one again
+        await Task.WhenAll(toStop.Select(p => StopEndpointAsync(p, cancellationToken)));
+        await Task.WhenAll(toStart.Select(p => StartEndpointAsync(p, cancellationToken)));
+    }
+
+    async Task StopEndpointAsync(PartitionState partition, CancellationToken cancellationToken)
+    {
+        if (partition.Endpoint is not { } endpoint)
+        {
+            partition.Running = false; // never reported by MassTransit: nothing to stop, and nothing to start until it is
+            return;
+        }
+        // A stop waits for the deliveries in flight; past this, MassTransit cancels them and they go back to the queue.
+        // Its own wait is bounded too: one endpoint that does not stop must not hold up the decisions for all the others.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ConsumerStopTimeout);
+        var stop = endpoint.Stop(timeout.Token);
+        try
+        {
+            await stop.WaitAsync(options.Value.ConsumerStopTimeout * 2, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopping {Queue} took longer than {Timeout}; its deliveries in flight were cancelled", partition.Queue, options.Value.ConsumerStopTimeout);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Queue} has not stopped after {Timeout}; it is started again once it has", partition.Queue, options.Value.ConsumerStopTimeout * 2);
+            partition.PendingStop = stop;
+        }
+        lock (_gate)
+        {
+            partition.Running = false;
+            MarkNotReady(partition);
+        }
+    }
+
+    async Task StartEndpointAsync(PartitionState partition, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (partition.Asked.Count > 0 || partition.Endpoint is null || partition.PendingStop is { IsCompleted: false })
+                return;
+            partition.PendingStop = null;
+        }
+        try
+        {
+            // Not awaiting Ready: a broker that is still away would hold the loop; the watch sees whether it comes.
+            partition.Endpoint.Start(cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            // "already started": a stop that was cut short left MassTransit's handle in place; it runs.
+        }
+        lock (_gate)
+            partition.Running = true;
+    }
+
+    void MarkNotReady(PartitionState partition)
+    {
+        if (partition.Ready)
+            partition.NotReadySince = clock.GetUtcNow();
+        partition.Ready = false;
+    }
+
+    void Enqueue(Func<CancellationToken, Task> command)
+    {
+        if (!_commands.Writer.TryWrite(command))
+            throw new InvalidOperationException("The consumption loop has stopped.");
+    }
+
+    Task EnqueueAndWait(Func<CancellationToken, Task> command)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(async ct =>
+        {
+            try
+            {
+                await command(ct);
+                done.TrySetResult();
+            }
+            catch (Exception exception)
+            {
+                done.TrySetException(exception);
+                throw;
+            }
+        });
+        return done.Task;
+    }
+
+    PartitionState? StateOf(ReceiveEndpointEvent e) => _partitions.GetValueOrDefault(Uri.UnescapeDataString(e.InputAddress.Segments[^1]));
+
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        lock (_gate)
+        {
+            if (StateOf(ready) is { } p)
+            {
+                p.Endpoint = ready.ReceiveEndpoint;
+                p.Ready = true;
+                if (p.Alarmed)
+                    logger.LogWarning("{Queue} is consumed again after {Seconds:0} s without a consumer", p.Queue, (clock.GetUtcNow() - p.NotReadySince).TotalSeconds);
+                p.Alarmed = false;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task Stopping(ReceiveEndpointStopping stopping) => NotReady(stopping);
+    public Task Completed(ReceiveEndpointCompleted completed) => NotReady(completed);
+    public Task Faulted(ReceiveEndpointFaulted faulted) => NotReady(faulted);
+
+    Task NotReady(ReceiveEndpointEvent e)
+    {
+        lock (_gate)
+        {
+            if (StateOf(e) is { } p)
+            {
+                p.Endpoint ??= e.ReceiveEndpoint;
+                MarkNotReady(p);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var stopped = NotConsuming();
+        var data = stopped.ToDictionary(s => s.Queue, s => (object)s.Reason.Name());
+        // Unhealthy: what an orchestrator or an operator should act on. A partition briefly without a consumer (a broker
+        // restart this worker is recovering from) or held for a Novu outage is not that; a refused account or a partition
+        // unconsumed past the alarm is.
+        var alarming = stopped.Where(s => s.Reason == ConsumptionReason.NovuAccountRefused
+            || (s.Reason == ConsumptionReason.BrokerConnectionLost && now - s.Since >= options.Value.UnconsumedAlarm)).ToList();
+        if (alarming.Count > 0)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                $"Not consuming {string.Join(", ", alarming.Select(s => $"{s.Queue} ({s.Reason.Name()} since {s.Since:O})"))}", data: data));
+        }
+        return Task.FromResult(stopped.Count > 0
+            ? HealthCheckResult.Degraded($"Not consuming {stopped.Count} partition(s) for now: {string.Join(", ", stopped.Select(s => s.Reason.Name()).Distinct())}", data: data)
+            : HealthCheckResult.Healthy($"Consuming all {_partitions.Count} partitions", data));
+    }
+}

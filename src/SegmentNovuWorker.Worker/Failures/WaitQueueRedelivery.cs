@@ -1,0 +1,37 @@
+using MassTransit;
+using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.MassTransitSeam;
+using SegmentNovuWorker.Worker.Ordering;
+
+namespace SegmentNovuWorker.Worker.Failures;
+
+/// <summary>
+/// Parks a message in its wait queue for the delay (<see cref="WaitQueues"/>): the same body, message id and headers, with
+/// <c>MT-Redelivery-Count</c> raised, the failure history (<c>SNW-*</c>) carried on, and marked as the head of its user's
+/// hold (<see cref="HoldQueues"/>), which then opens so that the user's later events wait behind it. The message is parked
+/// before the hold opens: a worker that dies in between leaves a head without a hold, skipped as the copy it is (the
+/// original comes back), never a hold without a head, which would hold the user for ever.
+/// </summary>
+public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes) : IRedeliveryScheduler
+{
+    public async Task ScheduleAsync<TMessage>(ConsumeContext<TMessage> context, TimeSpan delay, Action<ConsumeContext, SendContext>? callback)
+        where TMessage : class
+    {
+        var queue = UserLaneFilter.PartitionQueueOf(context.ReceiveContext);
+        var userKey = UserLaneFilter.UserKeyOf(context.ReceiveContext);
+        var waitQueue = await waitQueues.EnsureDeclaredAsync(context, queue, waitQueues.Snap(delay));
+        var report = context.ReceiveContext.GetOrAddPayload(() => FailureReport.FromHeaders(context.Headers));
+
+        await ScheduledRedelivery.ForwardAsync(context, new Uri($"exchange:{waitQueue}"), send =>
+        {
+            send.Headers.Set(MessageHeaders.RedeliveryCount, context.GetRedeliveryCount() + 1);
+            send.Headers.Set(DeadLetterHeaders.HoldHead, "true");
+            report.WriteProgress(send.Headers);
+            callback?.Invoke(context, send);
+        });
+
+        await holds.HoldAsync(context, userKey);
+        lanes.For(queue).MarkHeld(userKey);
+        context.ReceiveContext.GetOrAddPayload(() => new ParkedForRedelivery());
+    }
+}

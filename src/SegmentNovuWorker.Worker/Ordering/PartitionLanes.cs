@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+
+namespace SegmentNovuWorker.Worker.Ordering;
+
+/// <summary>The <see cref="UserLanes"/> of each partition endpoint of this worker, and which partitions it has received from.</summary>
+public sealed class PartitionLanes
+{
+    readonly ConcurrentDictionary<string, UserLanes> _lanes = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, DateTimeOffset> _active = new(StringComparer.Ordinal);
+
+    public UserLanes For(string queue) => _lanes.GetOrAdd(queue, _ => new UserLanes());
+
+    /// <summary>A message of <paramref name="queue"/> reached this worker: it is the partition's active consumer.</summary>
+    public void Delivered(string queue) => _active[queue] = DateTimeOffset.UtcNow;
+
+    /// <summary>The partitions this worker has consumed from since it last subscribed to them.</summary>
+    public IReadOnlyCollection<string> ActivePartitions => [.. _active.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>This worker stepped back from <paramref name="queue"/>: it is no longer its active consumer.</summary>
+    public void SteppedBack(string queue) => _active.TryRemove(queue, out _);
+}

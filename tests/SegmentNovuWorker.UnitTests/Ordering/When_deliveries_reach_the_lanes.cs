@@ -1,0 +1,142 @@
+using SegmentNovuWorker.Worker.Ordering;
+
+namespace SegmentNovuWorker.UnitTests.Ordering;
+
+/// <summary>
+/// The RabbitMQ client hands a channel's deliveries to MassTransit on several tasks at once, so they can reach the user
+/// lanes in another order than the broker delivered them, or late. The lanes must keep each user's order whatever the
+/// timing, and a user's burst must not take the slots other users need.
+/// </summary>
+public sealed class When_deliveries_reach_the_lanes
+{
+    static readonly object Channel = new();
+
+    /// <summary>Enters a delivery and runs its turn, recording when the run starts; returns the ticket's way.</summary>
+    static async Task<LaneWay> RunAsync(UserLanes lanes, string user, ulong tag, List<string> started, Task? hold = null, bool head = false)
+    {
+        using var ticket = await lanes.EnterAsync(user, head, Channel, tag, CancellationToken.None);
+        await ticket.WaitTurnAsync(CancellationToken.None);
+        lock (started)
+            started.Add($"{user}:{tag}");
+        if (hold is not null)
+            await hold;
+        return ticket.Way;
+    }
+
+    [Fact]
+    public async Task Should_run_a_users_deliveries_in_tag_order_when_they_arrive_backwards()
+    {
+        var lanes = new UserLanes();
+        var started = new List<string>();
+        var third = RunAsync(lanes, "u", 3, started);
+        var second = RunAsync(lanes, "u", 2, started);
+        await Task.Delay(50);
+        Assert.Empty(started); // nothing runs before tag 1 has come
+        await Task.WhenAll(RunAsync(lanes, "u", 1, started), second, third);
+        Assert.Equal(["u:1", "u:2", "u:3"], started);
+    }
+
+    [Fact]
+    public async Task Should_wait_for_an_earlier_delivery_however_late_it_comes()
+    {
+        var lanes = new UserLanes();
+        var started = new List<string>();
+        var later = RunAsync(lanes, "u", 2, started);
+        // Far past the 200 ms after which the old lanes gave up on a gap: no timeout decides the order.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(started);
+        await RunAsync(lanes, "u", 1, started);
+        await later;
+        Assert.Equal(["u:1", "u:2"], started);
+    }
+
+    [Fact]
+    public async Task Should_let_other_users_run_while_one_user_waits_behind_its_own_event()
+    {
+        var lanes = new UserLanes();
+        var started = new List<string>();
+        var slow = new TaskCompletionSource();
+        var first = RunAsync(lanes, "a", 1, started, slow.Task);
+        var secondOfA = RunAsync(lanes, "a", 2, started);
+        await RunAsync(lanes, "b", 3, started);
+        Assert.Equal(["a:1", "b:3"], started);
+        slow.SetResult();
+        await Task.WhenAll(first, secondOfA);
+        Assert.Equal(["a:1", "b:3", "a:2"], started);
+    }
+
+    [Fact]
+    public async Task Should_park_a_held_users_events_without_waiting_for_its_running_one()
+    {
+        var lanes = new UserLanes();
+        var started = new List<string>();
+        var slow = new TaskCompletionSource();
+        var running = RunAsync(lanes, "a", 1, started, slow.Task);
+        lanes.MarkHeld("a"); // its earlier event went to delayed redelivery
+
+        // Parked as they come: none waits for the running one, so their delivery slots come back at once.
+        Assert.Equal(LaneWay.Park, await RunAsync(lanes, "a", 2, started).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(LaneWay.Park, await RunAsync(lanes, "a", 3, started).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(LaneWay.Run, await RunAsync(lanes, "b", 4, started).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The head that comes back runs after everything of its user that came before it.
+        var head = RunAsync(lanes, "a", 5, started, head: true);
+        await Task.Delay(50);
+        Assert.DoesNotContain("a:5", started);
+        slow.SetResult();
+        await Task.WhenAll(running, head);
+        Assert.Equal(["a:1", "a:2", "a:3", "b:4", "a:5"], started);
+    }
+
+    [Fact]
+    public async Task Should_not_let_a_later_event_overtake_a_running_one_when_the_one_between_is_cancelled()
+    {
+        var lanes = new UserLanes();
+        var started = new List<string>();
+        var slow = new TaskCompletionSource();
+        var first = RunAsync(lanes, "u", 1, started, slow.Task);
+        using var cancel = new CancellationTokenSource();
+        var secondTicket = await lanes.EnterAsync("u", false, Channel, 2, CancellationToken.None);
+        var secondWaits = secondTicket.WaitTurnAsync(cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondWaits);
+        secondTicket.Dispose(); // its delivery goes back to the broker
+
+        var third = RunAsync(lanes, "u", 3, started);
+        await Task.Delay(50);
+        Assert.Equal(["u:1"], started); // the third still waits for the first
+        slow.SetResult();
+        await Task.WhenAll(first, third);
+        Assert.Equal(["u:1", "u:3"], started);
+    }
+
+    [Fact]
+    public async Task Should_run_parked_events_in_their_order_when_the_hold_turns_out_to_be_gone()
+    {
+        var lanes = new UserLanes();
+        var order = new List<int>();
+        lanes.MarkHeld("u");
+        var tickets = new List<LaneTicket>();
+        for (ulong tag = 1; tag <= 3; tag++)
+            tickets.Add(await lanes.EnterAsync("u", false, Channel, tag, CancellationToken.None));
+        Assert.All(tickets, t => Assert.Equal(LaneWay.Park, t.Way));
+
+        // Each finds no hold and runs after all, in the order they came.
+        var runs = tickets.Select(async (ticket, i) =>
+        {
+            await ticket.WaitTurnAsync(CancellationToken.None);
+            using (var run = ticket.Unpark())
+            {
+                await run.WaitTurnAsync(CancellationToken.None);
+                lock (order)
+                    order.Add(i + 1);
+            }
+            ticket.Dispose();
+        }).ToList();
+        await Task.WhenAll(runs);
+        Assert.Equal([1, 2, 3], order);
+
+        using var after = await lanes.EnterAsync("u", false, Channel, 4, CancellationToken.None);
+        Assert.Equal(LaneWay.Run, after.Way); // the user is no longer held here
+    }
+}
