@@ -11,10 +11,10 @@ public sealed class WorkerOptions
     /// <c>Worker:Prefetch</c>: deliveries each partition this worker consumes holds at once, for many users side by side
     /// (a user's own events always run one at a time, in order, so a user's waiting events sit in these slots). A memory
     /// bound, not a concurrency: how many Novu calls run at once follows from Novu's rate and latency, in the Novu client.
-    /// Large, so that one user's burst or a user in retry fills only part of it. Default 256.
+    /// Large, so that one user's burst or a user in retry fills only part of it. Default 1000.
     /// </summary>
     [Range(1, 5000)]
-    public int Prefetch { get; set; } = 256;
+    public int Prefetch { get; set; } = 1000;
 
     /// <summary>
     /// <c>Worker:BalanceInterval</c>: how often this worker compares the partitions it consumes with its fair share and

@@ -7,6 +7,7 @@ namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 /// triggered) and only the answer is lost, as when a proxy in front of Novu fails.
 /// A fault <see cref="InHandler"/> is thrown by Novu's own handler, behind its idempotency layer, which then keeps that
 /// answer under the request's key for 24 h; otherwise it comes from in front of Novu (a gateway) and is not kept.
+/// With <see cref="BodyContains"/> only requests whose body holds that text fail (one subscriber's calls, say).
 /// </summary>
 public sealed record Fault(
     string PathPrefix,
@@ -17,4 +18,5 @@ public sealed record Fault(
     int DelayMs = 0,
     string? TriggerStatus = null,
     bool AfterProcessing = false,
-    bool InHandler = false);
+    bool InHandler = false,
+    string? BodyContains = null);

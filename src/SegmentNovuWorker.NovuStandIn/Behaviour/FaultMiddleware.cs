@@ -11,7 +11,14 @@ public sealed class FaultMiddleware(RequestDelegate next, StandInState state, bo
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/_standin") || state.TakeFault(context.Request.Path, inHandler) is not { } fault)
+        string? body = null;
+        if (state.MatchesBodies && !context.Request.Path.StartsWithSegments("/_standin"))
+        {
+            context.Request.EnableBuffering();
+            body = await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync(context.RequestAborted);
+            context.Request.Body.Position = 0;
+        }
+        if (context.Request.Path.StartsWithSegments("/_standin") || state.TakeFault(context.Request.Path, inHandler, body) is not { } fault)
         {
             await next(context);
             return;

@@ -63,13 +63,17 @@ public sealed class StandInState
 
     public void AddFault(Fault fault) { lock (_gate) _faults.Add(new FaultSlot(fault)); }
 
-    /// <summary>Takes one use of the first programmed fault matching this path, if any.</summary>
+    /// <summary>Does any programmed fault look into request bodies? Only then is the body read for it.</summary>
+    public bool MatchesBodies { get { lock (_gate) return _faults.Any(f => f.Fault.BodyContains is not null); } }
+
+    /// <summary>Takes one use of the first programmed fault matching this path (and body), if any.</summary>
     /// <param name="inHandler">Which layer asks: Novu's handler (behind idempotency) or the gateway in front of it.</param>
-    public Fault? TakeFault(string path, bool inHandler = false)
+    public Fault? TakeFault(string path, bool inHandler = false, string? body = null)
     {
         lock (_gate)
         {
-            var slot = _faults.FirstOrDefault(f => f.Fault.InHandler == inHandler && path.StartsWith(f.Fault.PathPrefix, StringComparison.Ordinal));
+            var slot = _faults.FirstOrDefault(f => f.Fault.InHandler == inHandler && path.StartsWith(f.Fault.PathPrefix, StringComparison.Ordinal)
+                && (f.Fault.BodyContains is null || (body?.Contains(f.Fault.BodyContains, StringComparison.Ordinal) ?? false)));
             if (slot is null)
                 return null;
             if (--slot.Remaining <= 0)
