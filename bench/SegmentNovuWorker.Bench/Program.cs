@@ -9,6 +9,14 @@ using SegmentNovuWorker.Testing;
 // then with two worker processes sharing the partitions, with how many partitions and events each one took.
 // The broker is the same as the tests use.
 // Or: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- actions-batch [runs] (see ActionsBatchMeasurement).
+// Or: -- flow-control: a burst's effect on other users, recovery after a broker restart, Novu's latency hidden (FlowControlMeasurement).
+if (args.Length > 0 && args[0] == "flow-control")
+{
+    await FlowControlMeasurement.BurstAsync();
+    await FlowControlMeasurement.RestartAsync();
+    await FlowControlMeasurement.LatencyAsync();
+    return;
+}
 if (args.Length > 0 && args[0] == "actions-batch")
 {
     await ActionsBatchMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);
