@@ -9,6 +9,13 @@ using SegmentNovuWorker.Testing;
 // then with two worker processes sharing the partitions, with how many partitions and events each one took.
 // The broker is the same as the tests use.
 // Or: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- actions-batch [runs] (see ActionsBatchMeasurement).
+// Or: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- pacing [events] [rate] (see PacingMeasurement).
+if (args.Length > 0 && args[0] == "pacing")
+{
+    await PacingMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 8000,
+        args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    return;
+}
 if (args.Length > 0 && args[0] == "actions-batch")
 {
     await ActionsBatchMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);

@@ -5,13 +5,17 @@ namespace SegmentNovuWorker.Novu.Pacing;
 /// <summary>
 /// Paces the calls of one Novu category to the bucket Novu keeps for the environment, which every worker shares.
 /// A call waits, before it is sent, until (1) the configured ceiling allows it, (2) fewer calls than the concurrency
-/// bound are in flight, and (3) the shared bucket, as this worker mirrors it, holds the call's cost plus a reserve.
+/// bound are in flight, and (3) the shared bucket, as this worker estimates it, holds the call's cost plus a reserve.
 /// <para>
-/// The mirror plays Novu's own token bucket (apps/api evaluate-token-bucket-rate-limit): the stored tokens go down by
-/// every call's cost and are refilled, at the rate, only when a call finds fewer than its cost. Every answer's
-/// <c>RateLimit-Remaining</c> is the shared bucket's stored tokens after that call, so what other workers spent shows
-/// up as a lower value than this worker's mirror (taken at once) and a refill some other call set off as a higher one
-/// (taken, with the refill clock restarted). The reserve covers what others spend while an answer is on its way.
+/// The estimate is the bucket's level: what Novu would let through now. It refills at the rate, up to the bucket's
+/// size, and goes down by this worker's calls when they are sent. Novu's <c>RateLimit-Remaining</c> cannot be taken as
+/// the level: Novu adds the refill only when a call finds fewer tokens than its cost (apps/api
+/// evaluate-token-bucket-rate-limit, "delay refill until bucket is empty"), so <c>Remaining</c> counts down to 0 and
+/// jumps back up at each refill. So the answers are read two ways. A jump up is a refill: there <c>Remaining</c> is the
+/// level, and the estimate starts again from it (the base). Between jumps, <c>Remaining</c> goes down by every call of
+/// every worker, so the base less this worker's calls less <c>Remaining</c> is what the other workers spent: the
+/// estimate goes down by its growth. Answers that come back out of order only move that sum back and forth; they do
+/// not add up. The reserve covers what others spend while their effect is on its way to this worker.
 /// </para>
 /// <para>
 /// Hand-written because <see cref="TokenBucketRateLimiter"/> and <see cref="ConcurrencyLimiter"/> fix their rate and
@@ -37,14 +41,18 @@ public sealed class CategoryPacer : IDisposable
     readonly LinkedList<Waiter> _waiting = new();
     readonly double[] _latencies = new double[128];
 
-    // The mirror of Novu's bucket, in seconds since _start; null until the first answer that carried the headers.
+    // Novu's bucket as this worker sees it, times in seconds since _start; the level is null until an answer said.
     int? _limit;
     double? _serverRate;
     double _capacity;
-    double? _stored;
-    double _lastRefill;
+    double? _level;
+    double _levelAt;
     double _holdUntil;
     long _sentTotal;
+    bool _based;
+    double _base;       // Remaining at the last refill plus this worker's tokens sent up to that call
+    long _baseSent;     // this worker's tokens sent up to that call
+    double _others;     // tokens other workers spent since then, as last estimated
 
     int _inFlight;
     double _timerDue = double.PositiveInfinity;
@@ -147,7 +155,7 @@ public sealed class CategoryPacer : IDisposable
     {
         lock (_gate)
         {
-            return new NovuPaceSnapshot(Category, _limit, TargetRate, _stored is null ? null : Level(Now), _inFlight, ConcurrencyBound,
+            return new NovuPaceSnapshot(Category, _limit, TargetRate, _level is null ? null : Level(Now), _inFlight, ConcurrencyBound,
                 _waiting.Count, _pacedWaits, _pacedWaitSeconds, _tooManyRequests,
                 _latencyP90 is { } p90 ? TimeSpan.FromSeconds(p90) : null);
         }
@@ -187,31 +195,24 @@ public sealed class CategoryPacer : IDisposable
     double WaitFor(int cost, double now)
     {
         var hold = Math.Max(0, _holdUntil - now);
-        if (_stored is null || _serverRate is not { } rate)
+        if (_level is null || _serverRate is not { } rate)
             return hold;
         var need = Math.Min(_capacity, cost + Reserve);
         var level = Level(now);
         return Math.Max(hold, level >= need ? 0 : (need - level) / rate);
     }
 
-    /// <summary>The tokens the shared bucket holds now: the stored ones and the refill Novu would add if asked.</summary>
+    /// <summary>The bucket's level now: the estimate, refilled at the rate since it was made, up to the bucket's size.</summary>
     double Level(double now) =>
-        _stored is { } stored && _serverRate is { } rate ? Math.Min(Math.Max(_capacity, stored), stored + Math.Max(0, now - _lastRefill) * rate) : 0;
+        _level is { } level && _serverRate is { } rate ? Math.Min(Math.Max(_capacity, level), level + Math.Max(0, now - _levelAt) * rate) : 0;
 
-    /// <summary>Spends the call's cost in the mirror as Novu does: refill (in whole tokens) only when too few are stored.</summary>
     void Spend(int cost, double now)
     {
-        if (_stored is not { } stored || _serverRate is not { } rate)
+        if (_level is null)
             return;
-        if (stored < cost)
-        {
-            var added = Math.Floor(Math.Max(0, now - _lastRefill) * rate);
-            stored = Math.Min(_capacity, stored + added);
-            _lastRefill += added / rate;
-        }
-        _stored = stored - cost;
+        _level = Level(now) - cost;
+        _levelAt = now;
     }
-
     void Complete(Waiter waiter, NovuRateLimitReading? reading)
     {
         lock (_gate)
@@ -227,7 +228,7 @@ public sealed class CategoryPacer : IDisposable
         }
     }
 
-    /// <summary>Takes what the answer says about the shared bucket into the mirror.</summary>
+    /// <summary>Takes what the answer says about the shared bucket into the estimate.</summary>
     void Learn(Waiter waiter, NovuRateLimitReading reading, double now)
     {
         if (reading.RatePerSecond is { } rate)
@@ -236,31 +237,37 @@ public sealed class CategoryPacer : IDisposable
             _limit = reading.Limit;
             _capacity = reading.Capacity ?? NovuRateCategories.BucketSize(rate);
         }
+        if (_serverRate is null)
+            return;
+        var sentSince = _sentTotal - waiter.SentTotal;
         if (reading.IsTooManyRequests)
         {
-            // Novu keeps nothing for a refused call: the bucket held less than its cost. Refill counts from now.
-            _stored = Math.Min(_stored ?? 0, Math.Min(0, (reading.Remaining ?? 0) - (_sentTotal - waiter.SentTotal)));
-            _lastRefill = now;
+            // The bucket held less than the cost, and Novu spent nothing for the refused call.
+            _level = Math.Min(Level(now), -(double)sentSince);
+            _levelAt = now;
+            _base += waiter.Cost;
             return;
         }
-        if (reading.Remaining is not { } remaining || _serverRate is null)
-            return;
+        if (reading.Remaining is not { } remaining || waiter.SentTotal < _baseSent)
+            return; // nothing said, or a call sent before the refill the estimate starts from
 
-        // What the bucket holds now, had Novu seen this worker's later calls too.
-        var candidate = remaining - (double)(_sentTotal - waiter.SentTotal);
-        if (_stored is not { } stored)
+        var candidate = remaining - (double)sentSince; // the stored tokens now, had Novu seen this worker's later calls
+        var expected = _base - waiter.SentTotal - _others;
+        if (!_based || remaining - expected > Math.Max(2, _inFlight + 1))
         {
-            _stored = candidate;
-            _lastRefill = now;
+            // A refill: Novu's stored tokens are the level (or the first answer: the level at least).
+            _based = true;
+            _base = remaining + waiter.SentTotal;
+            _baseSent = waiter.SentTotal;
+            _others = 0;
+            _level = candidate;
+            _levelAt = now;
+            return;
         }
-        else if (candidate < stored)
-            _stored = candidate; // spent by other workers (or answered out of order): trust the lower
-        else if (candidate > stored + Math.Max(2, _inFlight + 1))
-        {
-            // Refilled by a call this mirror did not set off: the refill clock restarts at about now.
-            _stored = candidate;
-            _lastRefill = now;
-        }
+        var others = _base - waiter.SentTotal - remaining;
+        _level = Math.Max(Level(now) - (others - _others), candidate); // never below what Novu says it stores
+        _levelAt = now;
+        _others = others;
     }
 
     void RecordLatency(double seconds)
