@@ -9,9 +9,15 @@ using SegmentNovuWorker.Testing;
 // then with two worker processes sharing the partitions, with how many partitions and events each one took.
 // The broker is the same as the tests use.
 // Or: dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- actions-batch [runs] (see ActionsBatchMeasurement).
-// Or: -- flow-control: a burst's effect on other users, recovery after a broker restart, Novu's latency hidden (FlowControlMeasurement).
-if (args.Length > 0 && args[0] == "flow-control")
+// Or: -- pacing [events] [rate]: goodput against Novu's limits and the 429 share, one and two workers (PacingMeasurement).
+// Or: -- flow-control: all of issue 14's measures in one run: pacing, a burst's effect on other users, recovery after a
+// broker restart, Novu's latency hidden (FlowControlMeasurement).
+if (args.Length > 0 && args[0] is "pacing" or "flow-control")
 {
+    await PacingMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 8000,
+        args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    if (args[0] == "pacing")
+        return;
     await FlowControlMeasurement.BurstAsync();
     await FlowControlMeasurement.RestartAsync();
     await FlowControlMeasurement.LatencyAsync();

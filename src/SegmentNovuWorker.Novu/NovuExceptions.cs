@@ -19,7 +19,10 @@ public abstract class NovuException(string message, HttpStatusCode? statusCode, 
     public bool Answered => StatusCode is not null && this is not NovuRetryableException { KeyInFlight: true };
 }
 
-/// <summary>A failure worth another attempt later: 408, 429, 5xx but 501, idempotency conflicts, timeouts, network errors.</summary>
+/// <summary>
+/// A failure worth another attempt later: 408, 5xx but 501, idempotency conflicts, timeouts, network errors (and a 429,
+/// only from a client without the pacer: the worker's waits 429s out itself).
+/// </summary>
 public sealed class NovuRetryableException(
     string message, HttpStatusCode? statusCode, string? novuMessage, TimeSpan? retryAfter, Exception? inner = null, bool keyInFlight = false)
     : NovuException(message, statusCode, novuMessage, inner)
@@ -29,6 +32,9 @@ public sealed class NovuRetryableException(
 
     /// <summary>Novu is still processing an earlier request with the same key (409): its answer is the one to wait for.</summary>
     public bool KeyInFlight { get; } = keyInFlight;
+
+    /// <summary>Novu's rate limit (429): a matter of pace, not an outage; nothing should count it toward the outage switch.</summary>
+    public bool RateLimited => StatusCode == HttpStatusCode.TooManyRequests;
 }
 
 /// <summary>Novu refused the request and will refuse it again: other 4xx, 501, or a trigger status that no retry changes.</summary>

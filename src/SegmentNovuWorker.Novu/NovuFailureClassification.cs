@@ -27,7 +27,12 @@ public static class NovuFailureClassification
     /// </summary>
     public static bool IsAccountFailure(HttpStatusCode status) => (int)status is 401 or 402 or 403;
 
-    /// <summary>Is this non-2xx HTTP answer worth another attempt?</summary>
+    /// <summary>
+    /// Is this non-2xx HTTP answer worth another attempt? A 429 is not a failure of the worker's client at all: its
+    /// <see cref="Pacing.NovuPacingHandler"/> waits it out and sends the call again before any caller sees it (no retry,
+    /// no redelivery, no outage count). It is classified here only for a client built without the pacer, where it stays
+    /// retryable and says so in <see cref="NovuRetryableException.RateLimited"/>.
+    /// </summary>
     public static bool IsRetryable(HttpStatusCode status, bool hasRetryAfter, string? novuMessage = null) => (int)status switch
     {
         408 or 429 => true,

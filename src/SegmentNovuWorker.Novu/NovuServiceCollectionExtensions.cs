@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using SegmentNovuWorker.Novu.Pacing;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -11,7 +13,8 @@ public static class NovuServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="NovuClient"/>. Polly (through Microsoft.Extensions.Http.Resilience) owns only the
     /// per-attempt timeout here; retries belong to MassTransit's retry and redelivery policies so that the two
-    /// never multiply.
+    /// never multiply. In front of the timeout, <see cref="NovuPacingHandler"/> paces every call to Novu's rate limits
+    /// and waits out a 429 itself: a paced wait is never cut by the attempt timeout and never becomes a failure.
     /// </summary>
     public static IServiceCollection AddNovuClient(this IServiceCollection services)
     {
@@ -19,6 +22,13 @@ public static class NovuServiceCollectionExtensions
             .BindConfiguration(NovuClientOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<NovuRateLimitOptions>()
+            .BindConfiguration(NovuRateLimitOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<NovuPacer>();
+        services.TryAddTransient<NovuPacingHandler>();
 
         services.AddHttpClient<NovuClient>((sp, http) =>
             {
@@ -37,6 +47,8 @@ public static class NovuServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5), // follow DNS changes of api.novu.co
             })
+            // Added before the resilience handler, so outside it: the timeout counts from the moment a call is sent.
+            .AddHttpMessageHandler<NovuPacingHandler>()
             .AddResilienceHandler("novu", (builder, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<NovuClientOptions>>().Value;

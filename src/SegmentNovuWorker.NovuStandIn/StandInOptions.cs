@@ -25,6 +25,9 @@ public sealed class StandInOptions
     /// <summary>Subscriber and topic requests per second before 429 (Novu's free tier: 20).</summary>
     public double SubscriberRatePerSecond { get; set; } = 200;
 
+    /// <summary>The plan named in <c>RateLimit-Policy</c> (<c>serviceLevel="business"</c>: the default rates are Novu's business plan's).</summary>
+    public string ServiceLevel { get; set; } = "business";
+
     /// <summary>When set, only these workflow identifiers exist; a trigger for another gets 422 like Novu.</summary>
     public string[]? Workflows { get; set; }
 

@@ -61,6 +61,14 @@ public sealed class RabbitMqBroker
         return new Uri($"amqp://{User}:{Password}@{Host}:{AmqpPort}/{escaped}");
     }
 
+    /// <summary>The names of every queue of the virtual host (management API): which queues the service declared.</summary>
+    public async Task<IReadOnlyList<string>> QueueNamesAsync(Uri amqpUri)
+    {
+        var vhost = amqpUri.AbsolutePath.TrimStart('/');
+        using var json = System.Text.Json.JsonDocument.Parse(await _management.GetStringAsync($"queues/{vhost}?columns=name"));
+        return [.. json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString() ?? "")];
+    }
+
     /// <summary>Who consumes what (management API): each consumer's queue, connection name, and whether it is the active one.</summary>
     public async Task<IReadOnlyList<(string Queue, string Connection, bool Active)>> ConsumersAsync(Uri amqpUri)
     {

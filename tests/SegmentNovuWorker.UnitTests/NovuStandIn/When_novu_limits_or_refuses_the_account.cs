@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
@@ -11,7 +12,6 @@ public sealed class When_novu_limits_or_refuses_the_account
     public async Task Should_answer_429_with_retry_after_and_ratelimit_headers_per_category()
     {
         await using var standIn = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:TriggerRatePerSecond"] = "1" });
-        var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
         for (var i = 0; i < 2000 && limited is null; i++)
         {
@@ -27,12 +27,61 @@ public sealed class When_novu_limits_or_refuses_the_account
 
         Assert.NotNull(limited);
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
-        Assert.Equal("1", limited.Headers.GetValues("RateLimit-Limit").Single());
+        // Novu's Limit is the rate times its 5 s window (it was the rate of a 1 s bucket before the stand-in followed Novu's source).
+        Assert.Equal("5", limited.Headers.GetValues("RateLimit-Limit").Single());
         Assert.Equal("0", limited.Headers.GetValues("RateLimit-Remaining").Single());
-        Assert.NotEmpty(limited.Headers.GetValues("RateLimit-Reset").Single());
+        Assert.Equal(limited.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture), limited.Headers.GetValues("RateLimit-Reset").Single());
         Assert.Contains("category=\"trigger\"", limited.Headers.GetValues("RateLimit-Policy").Single());
         Assert.Equal(HttpStatusCode.Created, subscriber.StatusCode); // another category's bucket
         limited.Dispose();
+    }
+
+    [Fact]
+    public async Task Should_hold_a_five_second_window_plus_ten_percent_and_charge_a_bulk_call_100()
+    {
+        await using var standIn = await StandIn.StartAsync(new Dictionary<string, string?>
+        {
+            ["StandIn:TriggerRatePerSecond"] = "60",
+            ["StandIn:ServiceLevel"] = "free",
+        });
+
+        using var single = await standIn.Client.PostAsync("/v1/events/trigger",
+            new StringContent("""{"name":"w","to":"u","transactionId":"t-1"}""", Encoding.UTF8, "application/json"));
+        using var bulk = await standIn.Client.PostAsync("/v1/events/trigger/bulk",
+            new StringContent("""{"events":[{"name":"w","to":"u","transactionId":"t-2"}]}""", Encoding.UTF8, "application/json"));
+
+        // Novu's own free-plan example (shared/contracts/novu.md): 60/s is 300 a window, 330 with the burst.
+        Assert.Equal("300;w=5;burst=330;comment=\"token bucket\";category=\"trigger\";cost=\"single\";serviceLevel=\"free\"",
+            single.Headers.GetValues("RateLimit-Policy").Single());
+        Assert.Equal("300", single.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("329", single.Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal("229", bulk.Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Contains("cost=\"bulk\"", bulk.Headers.GetValues("RateLimit-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Should_never_keep_a_429_under_its_idempotency_key()
+    {
+        // 0.5/s: a bucket of 2 tokens, one more every 2 s, so the keyed call finds it empty (unless two local calls took 2 s).
+        await using var standIn = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:TriggerRatePerSecond"] = "0.5" });
+        for (var i = 0; i < 2; i++)
+            await standIn.PostAsync("/v1/events/trigger", $$"""{"name":"w","to":"u","transactionId":"fill-{{i}}"}""");
+
+        var body = """{"name":"w","to":"u","transactionId":"kept"}""";
+        var first = await SendWithKeyAsync(standIn, body);
+        await Task.Delay(TimeSpan.FromSeconds(first.RetryAfter ?? 1));
+        var again = await SendWithKeyAsync(standIn, body);
+
+        Assert.Equal(429, first.Status);
+        Assert.Equal((201, false), (again.Status, again.Replayed)); // Novu's rate limit answers in front of its idempotency layer
+    }
+
+    static async Task<(int Status, double? RetryAfter, bool Replayed)> SendWithKeyAsync(StandIn standIn, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events/trigger") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", "the-same-key");
+        using var response = await standIn.Client.SendAsync(request);
+        return ((int)response.StatusCode, response.Headers.RetryAfter?.Delta?.TotalSeconds, response.Headers.Contains("Idempotency-Replay"));
     }
 
     [Theory]

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using SegmentNovuWorker.Novu.Pacing;
+
+namespace SegmentNovuWorker.UnitTests.Novu.Pacing;
+
+/// <summary>One category's pacer fed Novu's answers on a fake clock: what it lets through, and when.</summary>
+public sealed class When_the_pacer_reads_novus_answers
+{
+    readonly FakeTimeProvider _clock = new();
+
+    /// <summary>An answer from a bucket refilled at <paramref name="perSecond"/> (Novu's 5 s window, 10 % burst).</summary>
+    static NovuRateLimitReading Answer(int remaining, double perSecond = 10, HttpStatusCode status = HttpStatusCode.Created) =>
+        new(status, (int)(perSecond * 5), remaining, null, 5, NovuRateCategories.BucketSize(perSecond), "trigger", null);
+
+    CategoryPacer Pacer() => new(NovuRateCategory.Trigger, null, maxInFlight: 128, _clock);
+
+    static async Task CallAsync(CategoryPacer pacer, NovuRateLimitReading answer)
+    {
+        using var lease = await pacer.AcquireAsync(1, CancellationToken.None);
+        lease.Complete(answer);
+    }
+
+    [Fact]
+    public async Task Should_hold_the_next_call_until_the_refill_brings_its_token_and_the_reserve()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 0)); // Novu: the bucket (55 tokens, 10 a second) is empty
+
+        var next = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        var waitingAt300Ms = pacer.Snapshot().Waiting;
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        (await next.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
+
+        // One token and a reserve of 5 % of the bucket (2.75) at 10 a second: 375 ms.
+        Assert.Equal(1, waitingAt300Ms);
+        Assert.Equal(0, pacer.Snapshot().Waiting);
+        Assert.Equal(1, pacer.Snapshot().PacedWaits);
+    }
+
+    [Fact]
+    public async Task Should_take_what_other_workers_spend_off_its_estimate_and_a_jump_as_a_refill()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 54));
+
+        // Each of this worker's calls finds two tokens gone: its own and another worker's.
+        for (var i = 1; i <= 10; i++)
+            await CallAsync(pacer, Answer(remaining: 54 - 2 * i));
+        var afterSharing = pacer.Snapshot().EstimatedRemaining;
+        // Novu refilled (a call of the other worker found it short): Remaining jumps up.
+        await CallAsync(pacer, Answer(remaining: 40));
+
+        Assert.Equal(34, afterSharing!.Value, precision: 6);
+        Assert.Equal(40, pacer.Snapshot().EstimatedRemaining!.Value, precision: 6);
+    }
+
+    [Fact]
+    public async Task Should_not_mistake_novus_delayed_refill_for_an_empty_bucket()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 54));
+        _clock.Advance(TimeSpan.FromSeconds(3)); // 30 tokens refilled, which Novu adds only once the bucket runs short
+
+        await CallAsync(pacer, Answer(remaining: 53));
+
+        // Full again (55, the refill capped at the bucket's size) less this call: not the 53 Novu's counter shows.
+        Assert.Equal(54, pacer.Snapshot().EstimatedRemaining!.Value, precision: 6);
+    }
+
+    [Fact]
+    public async Task Should_hold_the_category_for_the_retry_after_of_a_429()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 30));
+        using (var limited = await pacer.AcquireAsync(1, CancellationToken.None))
+            limited.Complete(Answer(remaining: 0, status: HttpStatusCode.TooManyRequests));
+        var waitedOut = pacer.WaitOutTooManyRequestsAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        var other = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
+        _clock.Advance(TimeSpan.FromMilliseconds(1900));
+        var waitingBeforeRetryAfter = pacer.Snapshot().Waiting;
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+        (await other.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
+        await waitedOut.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, waitingBeforeRetryAfter);
+        Assert.Equal(1, pacer.Snapshot().TooManyRequests);
+    }
+
+    [Theory]
+    [InlineData(100, 32)] // ceil(100/s × 0.2 s × 1.5) + 2
+    [InlineData(10, 5)]   // ceil(10/s × 0.2 s × 1.5) + 2
+    [InlineData(2000, 128)] // more than Novu:RateLimits:MaxInFlight allows
+    public async Task Should_bound_calls_in_flight_by_littles_law(double perSecond, int bound)
+    {
+        using var pacer = Pacer();
+        var unknown = pacer.Snapshot().ConcurrencyBound;
+
+        using (var lease = await pacer.AcquireAsync(1, CancellationToken.None))
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(200)); // Novu takes 200 ms to answer
+            lease.Complete(Answer(remaining: 100, perSecond));
+        }
+
+        Assert.Equal(128, unknown); // no rate known yet: the maximum
+        Assert.Equal(bound, pacer.Snapshot().ConcurrencyBound);
+    }
+}
