@@ -12,7 +12,8 @@
 //   sharedSecret   the destination's Shared Secret setting (it signs with X-Signature), optional
 //   headers        the Send action's Headers mapping, e.g. {"Authorization": "Bearer …"}, optional
 //   replayAppend   after Segment's delivery, post the captured request again with one more event appended
-// Prints one JSON line: {"requests":[{"method","status","answer","events"}], "errors":[…]}; exits 0 unless it crashed.
+// Prints one JSON line: {"requests":[{"method","status","answer","events","ms"}], "errors":[…]} (ms: from the request's
+// last byte to the ingest's answer); exits 0 unless it crashed.
 import http from 'node:http'
 import { createRequire } from 'node:module'
 
@@ -53,6 +54,7 @@ const proxy = http.createServer((req, res) => {
   const chunks = []
   req.on('data', (c) => chunks.push(c))
   req.on('end', () => {
+    const started = performance.now()
     const body = Buffer.concat(chunks)
     const headers = { ...req.headers, host: ingest.host }
     const forward = http.request({ host: ingest.hostname, port: ingest.port, path: req.url, method: req.method, headers }, (answer) => {
@@ -60,7 +62,8 @@ const proxy = http.createServer((req, res) => {
       answer.on('data', (c) => parts.push(c))
       answer.on('end', () => {
         const text = Buffer.concat(parts).toString('utf8')
-        captured.push({ method: req.method, path: req.url, headers: req.headers, body, status: answer.statusCode, answer: text })
+        const ms = Math.round(performance.now() - started)
+        captured.push({ method: req.method, path: req.url, headers: req.headers, body, status: answer.statusCode, answer: text, ms })
         res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] ?? 'application/json' })
         res.end(text)
       })
@@ -122,6 +125,7 @@ console.log(JSON.stringify({
     status: r.status,
     answer: r.answer,
     replay: r.replay ?? false,
+    ms: r.ms ?? null,
     events: r.body.toString('utf8').startsWith('[') ? JSON.parse(r.body.toString('utf8')).length : 1,
     signed: Boolean(r.headers?.['x-signature']),
     userAgent: r.headers?.['user-agent'] ?? null,

@@ -93,14 +93,14 @@ public sealed class FirstElementTickets(
             {
                 await FollowAsync(stoppingToken);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
             {
                 logger.LogWarning("First-element tickets: lost {Stream} on {Broker} ({Reason}); first-element-signed batches are answered 503 until it is read again",
                     SegmentQueues.FirstElementTickets, rabbitMq.Value.Redacted, ex.Message);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
             _publisher = null;
             try
@@ -204,7 +204,7 @@ public sealed class FirstElementTickets(
             await channel.BasicPublishAsync("", SegmentQueues.FirstElementTickets, mandatory: true,
                 JsonSerializer.SerializeToUtf8Bytes(ticket, JsonSerializerOptions.Web), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not BrokerUnavailableException)
+        catch (Exception ex) when (ex is not BrokerUnavailableException)
         {
             throw new BrokerUnavailableException($"{SegmentQueues.FirstElementTickets} did not confirm a ticket: {ex.Message}", ex);
         }

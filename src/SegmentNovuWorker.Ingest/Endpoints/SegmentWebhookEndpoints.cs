@@ -11,6 +11,9 @@ public static class SegmentWebhookEndpoints
 {
     public const string Source = "webhook";
 
+    /// <summary>How long an accepted batch's ticket may take to be confirmed by the stream; a stream append takes milliseconds.</summary>
+    static readonly TimeSpan TicketTimeout = TimeSpan.FromSeconds(5);
+
     const string TokenAdvice = "Segment:WebhookTokens, a token the Send action sends in its Headers mapping as 'Authorization: Bearer <token>', " +
         "needs no signature and no window (docs/security.md)";
 
@@ -124,7 +127,10 @@ public static class SegmentWebhookEndpoints
         }
         try
         {
-            await tickets.RecordAsync(first.Id, first.Until, http.RequestAborted);
+            // The events are durable now: remembering that matters more than whether Segment is still waiting for the
+            // answer, so the ticket gets its own bound rather than the request's.
+            using var recording = new CancellationTokenSource(TicketTimeout);
+            await tickets.RecordAsync(first.Id, first.Until, recording.Token);
             return answer;
         }
         catch (BrokerUnavailableException ex)

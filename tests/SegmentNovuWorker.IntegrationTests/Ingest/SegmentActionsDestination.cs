@@ -21,8 +21,8 @@ public static class SegmentActionsDestination
     public sealed record Scenario(string Run, bool Batch = false, int Events = 1, bool Identify = false, int AgeMinutes = 0,
         string? SharedSecret = null, string? Token = null, bool ReplayAppend = false);
 
-    /// <summary>One request as it went over the wire, and the ingest's answer.</summary>
-    public sealed record Request(string Method, int Status, string Answer, bool Replay, int Events, bool Signed, string? UserAgent)
+    /// <summary>One request as it went over the wire, the ingest's answer, and how long it took to come (<paramref name="Ms"/>).</summary>
+    public sealed record Request(string Method, int Status, string Answer, bool Replay, int Events, bool Signed, string? UserAgent, int? Ms)
     {
         public JsonObject AnswerJson => JsonNode.Parse(Answer)!.AsObject();
     }
