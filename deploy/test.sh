@@ -9,9 +9,11 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
-# Segment's own Node SDK drives the API in one integration test; it needs Node.js and the locked package.
-command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the Segment SDK test (apt-get install -y nodejs npm)" >&2; exit 1; }
+# Segment's own code drives the API in integration tests: its Node SDK (tests/segment-sdk) and its Webhooks (Actions)
+# destination (tests/segment-actions). They need Node.js and the locked packages.
+command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the tests of Segment's own code (apt-get install -y nodejs npm)" >&2; exit 1; }
 (cd tests/segment-sdk && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/segment-actions && npm ci --no-audit --no-fund --loglevel=error)
 
 export SNW_TEST_RUN_ID="run$$"
 cleanup() {

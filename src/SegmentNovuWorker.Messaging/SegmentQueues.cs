@@ -27,6 +27,12 @@ public static class SegmentQueues
     /// </summary>
     public const string Workers = "segment-workers";
 
+    /// <summary>
+    /// A stream of the first elements the ingest accepted from arrays signed over their first element only, read by
+    /// every ingest replica so that none accepts such a body twice, across restarts.
+    /// </summary>
+    public const string FirstElementTickets = "segment-first-element-tickets";
+
     const string HoldPrefix = "segment-hold-";
     const string ErrorSuffix = "_error";
     const string SkippedSuffix = "_skipped";

@@ -1,81 +1,58 @@
-using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Contracts;
 
 namespace SegmentNovuWorker.Ingest.Authentication;
 
+/// <summary>The signed first element of an Actions batch: its identity, and until when a body starting with it may be accepted.</summary>
+/// <param name="Id">Its messageId (else a hash of its bytes): accepted once, it is the body's ticket.</param>
+/// <param name="Until">When it falls out of <c>Segment:FirstElementSignatureWindow</c>; its ticket is remembered until then.</param>
+public sealed record FirstElement(string Id, DateTimeOffset Until);
+
 /// <summary>
 /// What limits an array signed over its first element only (<c>Segment:AcceptFirstElementSignature</c>): whoever
-/// captured one such body can put anything after its first element. So every element must be fresh (its
-/// <c>sentAt</c>, else <c>timestamp</c>, within <c>Segment:FirstElementSignatureWindow</c>), which bounds how long a
-/// captured body is good for; and a messageId published from such an array is not published again within the window,
-/// so a replayed body adds nothing it already carried.
+/// captured one such body can put anything after its first element, but cannot change the first element. So the first
+/// element is a ticket: a body is accepted once per first element, and only while that element is within the window,
+/// which is as long as its ticket is remembered (<see cref="FirstElementTickets"/>). The other elements' dates prove
+/// nothing (whoever appends them chooses them) and are not judged.
 /// </summary>
 public sealed class FirstElementSignatureGuard(IOptions<SegmentOptions> options, TimeProvider clock)
 {
-    readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
-    DateTimeOffset _nextSweep;
-
-    TimeSpan Window => options.Value.FirstElementSignatureWindow;
-
-    /// <summary>Why the array is refused (an element with no time, or older than the window), or null when every element is fresh.</summary>
-    public string? Stale(ReadOnlyMemory<byte> body)
+    /// <summary>The signed first element, or why a body starting with it cannot be accepted (too old, or undated).</summary>
+    public (FirstElement? First, string? Refusal) Judge(ReadOnlySpan<byte> firstElement)
     {
-        var oldest = clock.GetUtcNow() - Window;
+        var window = options.Value.FirstElementSignatureWindow;
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                var at = TimeOf(element, "sentAt") ?? TimeOf(element, "timestamp");
-                if (at is null)
-                    return $"Element {index} has no sentAt or timestamp; an array signed over its first element only must date every element.";
-                if (at < oldest)
-                    return $"Element {index} is older than Segment:FirstElementSignatureWindow ({Window}).";
-                index++;
-            }
-            return null;
+            using var document = JsonDocument.Parse(firstElement.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            var element = document.RootElement;
+            // receivedAt is Segment's own clock, before any delivery attempt; sentAt and timestamp come from the sender's
+            // device and can be hours off (timestamp is when it happened, which an offline phone reports late).
+            var (field, at) = TimeOf(element, "receivedAt") ?? TimeOf(element, "sentAt") ?? TimeOf(element, "timestamp") ?? default;
+            if (field is null)
+                return (null, "The first element has no receivedAt, sentAt or timestamp, so the ingest cannot tell how long to remember it.");
+            var now = clock.GetUtcNow();
+            if (at < now - window)
+                return (null, $"The first element's {field} ({at:O}) is older than Segment:FirstElementSignatureWindow ({window}), " +
+                    $"longer ago than Segment retries ({SegmentOptions.SegmentRetryHorizon.TotalHours:0} hours): this is not a retry of a failed delivery but a replay.");
+            var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("messageId", out var messageId)
+                && messageId.ValueKind == JsonValueKind.String && messageId.GetString() is { Length: > 0 } given
+                    ? given
+                    : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(firstElement));
+            // Acceptable while its date is within the window: that is exactly as long as its ticket must be remembered.
+            return (new FirstElement(id, at + window), null);
         }
         catch (JsonException)
         {
-            return "The body is not a JSON array.";
-        }
-        catch (InvalidOperationException)
-        {
-            return "The body is not a JSON array of events.";
+            return (null, "The first element is not JSON.");
         }
     }
 
-    /// <summary>The events whose messageId was not published from a first-element-signed array within the window.</summary>
-    public IReadOnlyList<ISegmentEvent> Unseen(IReadOnlyList<ISegmentEvent> events)
-    {
-        var now = clock.GetUtcNow();
-        return [.. events.Where(e => !(_seen.TryGetValue(e.MessageId, out var until) && until > now))];
-    }
-
-    /// <summary>Remembers published events; called only once the broker confirmed them, so a 503 costs Segment's retry nothing.</summary>
-    public void Remember(IEnumerable<ISegmentEvent> events)
-    {
-        var now = clock.GetUtcNow();
-        foreach (var e in events)
-            _seen[e.MessageId] = now + Window;
-        if (now < _nextSweep)
-            return;
-        _nextSweep = now + Window;
-        foreach (var (id, until) in _seen)
-        {
-            if (until <= now)
-                _seen.TryRemove(id, out _);
-        }
-    }
-
-    static DateTimeOffset? TimeOf(JsonElement element, string property) =>
+    static (string Field, DateTimeOffset At)? TimeOf(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
         && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at
+            ? (property, at)
             : null;
 }

@@ -44,9 +44,9 @@ public static class WriteKeys
     {
         if (string.IsNullOrEmpty(writeKey))
             return WriteKeyKind.Unknown;
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(writeKey));
-        var server = Matches(given, segment.WriteKeys);
-        var client = Matches(given, segment.ClientWriteKeys);
+        var given = ConfiguredSecrets.Hash(writeKey);
+        var server = ConfiguredSecrets.Contains(segment.WriteKeys, given);
+        var client = ConfiguredSecrets.Contains(segment.ClientWriteKeys, given);
         // A key listed as both is treated as the weaker one: a public key must not gain deletes by being listed twice.
         return client ? WriteKeyKind.Client : server ? WriteKeyKind.Server : WriteKeyKind.Unknown;
     }
@@ -54,15 +54,4 @@ public static class WriteKeys
     /// <summary>A stable, non-secret name for a key (for rate-limit partitions): a prefix of its SHA-256.</summary>
     public static string Fingerprint(string writeKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(writeKey)))[..16];
-
-    static bool Matches(byte[] given, IReadOnlyList<string> accepted)
-    {
-        var matched = false;
-        foreach (var key in accepted)
-        {
-            if (!string.IsNullOrWhiteSpace(key))
-                matched |= CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-        }
-        return matched;
-    }
 }

@@ -73,8 +73,7 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
         {
             await keepRejected;
             logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
-            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", ex.Message);
+            return Unavailable(http, ex.Message);
         }
 
         var notKept = (await keepRejected).Count(kept => !kept);
@@ -86,6 +85,13 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
         return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept));
+    }
+
+    /// <summary>503 with <c>Retry-After</c>: nothing the client sent is wrong, and Segment retries.</summary>
+    public IResult Unavailable(HttpContext http, string detail)
+    {
+        http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "Events not accepted", detail);
     }
 
     async Task<bool> KeepAsync(ISegmentEvent rejected, CancellationToken cancellationToken)

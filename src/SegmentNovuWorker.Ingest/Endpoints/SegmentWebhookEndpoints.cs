@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Ingest.RateLimiting;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
@@ -9,6 +10,12 @@ namespace SegmentNovuWorker.Ingest.Endpoints;
 public static class SegmentWebhookEndpoints
 {
     public const string Source = "webhook";
+
+    /// <summary>How long an accepted batch's ticket may take to be confirmed by the stream; a stream append takes milliseconds.</summary>
+    static readonly TimeSpan TicketTimeout = TimeSpan.FromSeconds(5);
+
+    const string TokenAdvice = "Segment:WebhookTokens, a token the Send action sends in its Headers mapping as 'Authorization: Bearer <token>', " +
+        "needs no signature and no window (docs/security.md)";
 
     public static void MapSegmentWebhook(this IEndpointRouteBuilder app)
     {
@@ -19,34 +26,57 @@ public static class SegmentWebhookEndpoints
     }
 
     static async Task<IResult> HandleAsync(HttpContext http, EventIntake intake, IOptions<SegmentOptions> segment,
-        IOptions<WebhookLimitOptions> webhookLimits, SourceRateLimiter limiter, FirstElementSignatureGuard firstElementGuard)
+        IOptions<WebhookLimitOptions> webhookLimits, SourceRateLimiter limiter, FirstElementSignatureGuard firstElementGuard,
+        FirstElementTickets tickets, ILogger<EventIntake> logger)
     {
         var limits = webhookLimits.Value.ToLimits();
         if (EventIntake.UnsupportedContentType(http.Request) is { } unsupported)
             return unsupported;
 
-        var secrets = segment.Value.AllSharedSecrets;
+        var options = segment.Value;
+        var secrets = options.AllSharedSecrets;
+        var tokens = options.AllWebhookTokens;
+        var token = tokens.Count == 0 ? TokenMatch.Absent : WebhookTokens.Check(http.Request.Headers.Authorization, tokens);
+        if (token == TokenMatch.Wrong)
+            return Refuse(http, limiter, logger, "Invalid token", "The Authorization header's bearer token is not one of Segment:WebhookTokens.");
         var signature = http.Request.Headers[SegmentSignature.Header].ToString();
-        // No signature at all: refused before the body is read, from the unauthenticated budget.
-        if (secrets.Count > 0 && signature.Length == 0)
-            return limiter.Refuse(http, InvalidSignature());
+        // No credential at all: refused before the body is read, from the unauthenticated budget, and not logged (a flood
+        // of these must not flood the log too).
+        if (options.HasWebhookCredentials && token == TokenMatch.Absent && signature.Length == 0)
+            return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Not signed",
+                $"Send {SegmentSignature.Header}, the HMAC-SHA1 of the body under Segment:SharedSecret, or a token of Segment:WebhookTokens as 'Authorization: Bearer <token>'."));
 
         var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, limits.MaxRequestBytes, http.RequestAborted);
         if (tooLarge is not null)
             return tooLarge;
 
-        // Verified on the raw bytes before parsing: nothing unsigned is even read as an event.
-        var match = secrets.Count == 0
+        // Verified on the raw bytes before parsing: nothing unsigned is even read as an event. The first-element form is
+        // always computed, so that a batch refused only because that mode is off can say so.
+        var match = token == TokenMatch.Valid || secrets.Count == 0
             ? SignatureMatch.None
-            : SegmentSignature.Verify(body.Span, signature, secrets, segment.Value.AcceptFirstElementSignature);
-        if (secrets.Count > 0 && match == SignatureMatch.None)
-            return limiter.Refuse(http, InvalidSignature());
-        if (match == SignatureMatch.FirstElement && firstElementGuard.Stale(body) is { } stale)
-            return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Stale first-element signature", stale));
+            : SegmentSignature.Verify(body.Span, signature, secrets, acceptFirstElement: true);
+        FirstElement? first = null;
+        if (token != TokenMatch.Valid && options.HasWebhookCredentials)
+        {
+            if (match == SignatureMatch.None)
+                return Refuse(http, limiter, logger, "Invalid signature",
+                    $"{SegmentSignature.Header} is not the HMAC-SHA1 of the body (nor, for an array, of its first element) under Segment:SharedSecret or Segment:SharedSecrets.",
+                    LogLevel.Information);
+            if (match == SignatureMatch.FirstElement && !options.AcceptFirstElementSignature)
+                return Refuse(http, limiter, logger, "First-element signature not accepted",
+                    $"{SegmentSignature.Header} covers only the array's first element, as Segment's Actions batch mode signs. " +
+                    $"Segment:AcceptFirstElementSignature=true accepts it; {TokenAdvice}.");
+            if (match == SignatureMatch.FirstElement)
+            {
+                (first, var refusal) = firstElementGuard.Judge(SegmentSignature.FirstArrayElement(body.Span));
+                if (refusal is not null)
+                    return Refuse(http, limiter, logger, "First-element signature not accepted", $"{refusal} {TokenAdvice}.");
+            }
+        }
 
-        // Only Segment holds the secret: every signed request shares Segment's budget. An open webhook (a local trial) is
-        // limited per client address instead.
-        if (limiter.Admit(secrets.Count > 0 ? Source : "open:" + SourceRateLimiter.ClientAddress(http)) is { } tooMany)
+        // Only Segment holds the secret and the tokens: every authenticated request shares Segment's budget. An open
+        // webhook (a local trial) is limited per client address instead.
+        if (limiter.Admit(options.HasWebhookCredentials ? Source : "open:" + SourceRateLimiter.ClientAddress(http)) is { } tooMany)
             return tooMany;
 
         var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: limits);
@@ -55,17 +85,66 @@ public static class SegmentWebhookEndpoints
         // A batch comes from the Actions destination, which waits about 10 s; a single event may come from the classic
         // destination, which waits about 5 s and keeps Ingest:PublishTimeout.
         var publishTimeout = parsed.IsBatch ? webhookLimits.Value.PublishTimeout : (TimeSpan?)null;
-        if (match != SignatureMatch.FirstElement)
-            return await intake.PublishAsync(http, parsed, Source, publishTimeout);
-
-        var unseen = firstElementGuard.Unseen(parsed.Events);
-        var answer = await intake.PublishAsync(http, parsed with { Events = unseen }, Source, publishTimeout);
-        if (answer is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
-            firstElementGuard.Remember(unseen);
-        return answer;
+        return first is null
+            ? await intake.PublishAsync(http, parsed, Source, publishTimeout)
+            : await PublishOnceAsync(http, intake, tickets, logger, first, parsed, publishTimeout);
     }
 
-    static IResult InvalidSignature() =>
-        EventIntake.Problem(StatusCodes.Status401Unauthorized, "Invalid signature",
-            $"{SegmentSignature.Header} must be the HMAC-SHA1 of the whole body with the shared secret configured in Segment.");
+    /// <summary>
+    /// A first-element-signed body is published once per first element: a repeat (Segment's retry of a delivery whose
+    /// answer it missed, or a captured body replayed, with or without events appended) is answered 200 and publishes
+    /// nothing. The ticket is recorded only once the events are confirmed, so a 503 leaves Segment's retry acceptable.
+    /// </summary>
+    static async Task<IResult> PublishOnceAsync(HttpContext http, EventIntake intake, FirstElementTickets tickets, ILogger logger,
+        FirstElement first, ParseResult parsed, TimeSpan? publishTimeout)
+    {
+        switch (tickets.Claim(first.Id))
+        {
+            case TicketClaim.AlreadyAccepted:
+                logger.LogWarning("A first-element-signed batch of {Count} events starts with {FirstElement}, already accepted: answered 200 and published " +
+                    "nothing (Segment retrying a delivery whose answer it missed, or a captured body replayed)", parsed.Events.Count + parsed.Invalid.Count, first.Id);
+                return Results.Ok(new IntakeAnswer(true, 0, 0, 0, 0));
+            case TicketClaim.InFlight:
+                return intake.Unavailable(http, $"A batch starting with the same element is being accepted right now; retry (Segment does).");
+            case TicketClaim.NotReady:
+                return intake.Unavailable(http, "The ingest has not yet read which first-element-signed batches it accepted before; retry (Segment does).");
+        }
+
+        IResult answer;
+        try
+        {
+            answer = await intake.PublishAsync(http, parsed, Source, publishTimeout);
+        }
+        catch
+        {
+            tickets.Release(first.Id);
+            throw;
+        }
+        if (answer is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+        {
+            tickets.Release(first.Id);
+            return answer;
+        }
+        try
+        {
+            // The events are durable now: remembering that matters more than whether Segment is still waiting for the
+            // answer, so the ticket gets its own bound rather than the request's.
+            using var recording = new CancellationTokenSource(TicketTimeout);
+            await tickets.RecordAsync(first.Id, first.Until, recording.Token);
+            return answer;
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            // Published but not remembered: Segment's retry publishes the batch again (its events keep their messageIds, so
+            // the worker's idempotency absorbs it), rather than a replay of it publishing appended events.
+            return intake.Unavailable(http, ex.Message);
+        }
+    }
+
+    static IResult Refuse(HttpContext http, SourceRateLimiter limiter, ILogger logger, string title, string detail, LogLevel level = LogLevel.Warning)
+    {
+        // The detail names settings, never a value: it is safe in the log and in the answer.
+        logger.Log(level, "Refused a webhook from {Client} with 401 ({Title}): {Detail}", SourceRateLimiter.ClientAddress(http), title, detail);
+        return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, title, detail));
+    }
 }

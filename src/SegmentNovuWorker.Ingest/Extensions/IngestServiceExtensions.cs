@@ -32,6 +32,8 @@ public static class IngestServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<FirstElementSignatureGuard>();
+        builder.Services.AddSingleton<FirstElementTickets>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FirstElementTickets>());
         builder.Services.AddTrustedProxies(builder.Configuration);
 
         builder.Services.AddProblemDetails();
@@ -91,11 +93,16 @@ public static class IngestServiceExtensions
     {
         var segment = app.Services.GetRequiredService<IOptions<SegmentOptions>>().Value;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SegmentNovuWorker.Ingest");
-        if (segment.AllSharedSecrets.Count == 0)
-            logger.LogCritical("UNAUTHENTICATED: Segment:SharedSecret is not set and Ingest:AllowUnauthenticated=true: /webhooks/segment accepts unsigned events from anyone. For local trials only");
+        if (!segment.HasWebhookCredentials)
+            logger.LogCritical("UNAUTHENTICATED: Segment:SharedSecret and Segment:WebhookTokens are not set and Ingest:AllowUnauthenticated=true: /webhooks/segment accepts unsigned events from anyone. For local trials only");
         if (!segment.HasWriteKeys)
             logger.LogCritical("UNAUTHENTICATED: Segment:WriteKeys is empty and Ingest:AllowUnauthenticated=true: /v1/* accepts any write key, deletes included. For local trials only");
         if (segment.AcceptFirstElementSignature)
-            logger.LogWarning("Segment:AcceptFirstElementSignature=true: an array signed over its first element only is accepted when every element is within {Window}", segment.FirstElementSignatureWindow);
+            logger.LogWarning("Segment:AcceptFirstElementSignature=true: an array signed over its first element only is accepted once per first element, " +
+                "while that element is within {Window}; whoever intercepts such a batch before it is accepted can add events to it. Segment:WebhookTokens has no such limit",
+                segment.FirstElementSignatureWindow);
+        if (segment.AcceptFirstElementSignature && segment.FirstElementSignatureWindow < SegmentOptions.SegmentRetryHorizon)
+            logger.LogWarning("Segment:FirstElementSignatureWindow ({Window}) is shorter than Segment's retries ({Horizon}): a first-element-signed batch " +
+                "that Segment retries later than that is refused, and Actions does not retry a 401", segment.FirstElementSignatureWindow, SegmentOptions.SegmentRetryHorizon);
     }
 }

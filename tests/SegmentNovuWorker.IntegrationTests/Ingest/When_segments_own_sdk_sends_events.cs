@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.IntegrationTests.Ingest;
@@ -51,39 +50,12 @@ public sealed class When_segments_own_sdk_sends_events : IAsyncLifetime
 
     async Task<(int ExitCode, string Output)> RunSdkAsync(string writeKey)
     {
-        var project = Path.Combine(RabbitMqBroker.RepositoryRoot(), "tests", "segment-sdk");
-        if (!Directory.Exists(Path.Combine(project, "node_modules", "@segment", "analytics-node")))
-            Assert.Fail($"@segment/analytics-node is not installed: run 'npm ci' in {project} (deploy/test.sh does).");
-
-        var start = new ProcessStartInfo("node", "send.mjs")
+        var (exitCode, output, errors) = await NodeScripts.RunAsync("segment-sdk", "@segment/analytics-node", "send.mjs", new Dictionary<string, string>
         {
-            WorkingDirectory = project,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["INGEST_URL"] = _stack.IngestUrl.ToString().TrimEnd('/'),
-                ["SEGMENT_WRITE_KEY"] = writeKey,
-                ["USER_ID"] = "sdk-user-1",
-            },
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"node is not installed or not on PATH ({ex.Message}): the Segment SDK test needs Node.js 18+.");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout + await stderr);
-        }
+            ["INGEST_URL"] = _stack.IngestUrl.ToString().TrimEnd('/'),
+            ["SEGMENT_WRITE_KEY"] = writeKey,
+            ["USER_ID"] = "sdk-user-1",
+        });
+        return (exitCode, output + errors);
     }
 }

@@ -76,4 +76,27 @@ public sealed class When_the_ingest_starts_without_credentials
         Assert.Contains("Admin:ApiKey must be at least 32 characters", failure.Message);
         Assert.DoesNotContain("short-admin-key", failure.Message);
     }
+
+    [Fact]
+    public async Task Should_start_with_a_webhook_token_alone_for_the_webhook()
+    {
+        var (app, _) = await StartAsync(new() { ["Segment:WebhookTokens:0"] = new string('t', 32), ["Segment:WriteKeys:0"] = "server-key" });
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_webhook_token_shorter_than_32_characters_naming_only_its_index()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new()
+        {
+            ["Ingest:AllowUnauthenticated"] = "true",
+            ["Segment:WebhookTokens:0"] = new string('t', 40),
+            ["Segment:WebhookTokens:1"] = "short-webhook-token",
+        }));
+
+        Assert.Contains("Segment:WebhookTokens:1 is shorter than 32 characters", failure.Message);
+        Assert.DoesNotContain("Segment:WebhookTokens:0", failure.Message);
+        Assert.DoesNotContain("short-webhook-token", failure.Message);
+    }
 }
