@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -20,6 +22,8 @@ public static class NovuServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.TryAddSingleton<SegmentNovuMetrics>();
+        services.AddTransient<NovuCallMetricsHandler>();
         services.AddHttpClient<NovuClient>((sp, http) =>
             {
                 // The monitor, not the snapshot: a fixed key reloaded from configuration is used by the next call, which is
@@ -37,6 +41,7 @@ public static class NovuServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5), // follow DNS changes of api.novu.co
             })
+            .AddHttpMessageHandler<NovuCallMetricsHandler>()
             .AddResilienceHandler("novu", (builder, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<NovuClientOptions>>().Value;

@@ -44,7 +44,6 @@ public static class WorkerServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
-        builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddHealthChecks().AddCheck<AccountPause>("novu-account", tags: ["ready"]);
 
         // Start consuming before the host reports started, and never leave a bus starting in the background of a
