@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 

@@ -1,6 +1,6 @@
 using MassTransit;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 

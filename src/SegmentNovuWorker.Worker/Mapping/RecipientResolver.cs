@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Worker.Failures;
 
 namespace SegmentNovuWorker.Worker.Mapping;
