@@ -26,6 +26,11 @@ public sealed class QueueDepthSampler(
 
     volatile IReadOnlyList<QueueSample> _last = [];
 
+    // _error queues not declared yet: each passive declare of one costs a channel error in the broker's log, so they
+    // are asked about once a minute, not at every sample.
+    readonly HashSet<string> _missing = [];
+    int _round;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         metrics.ObserveQueues(() => _last);
@@ -40,7 +45,7 @@ public sealed class QueueDepthSampler(
                 try
                 {
                     connection ??= await ConnectAsync(stoppingToken);
-                    _last = await SampleAsync(connection, queues, stoppingToken);
+                    _last = await SampleAsync(connection, queues, recheckMissing: _round++ % 4 == 0, stoppingToken);
                 }
                 catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
                 {
@@ -79,7 +84,7 @@ public sealed class QueueDepthSampler(
         return await factory.CreateConnectionAsync(cancellationToken);
     }
 
-    static async Task<IReadOnlyList<QueueSample>> SampleAsync(IConnection connection, string[] queues, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<QueueSample>> SampleAsync(IConnection connection, string[] queues, bool recheckMissing, CancellationToken cancellationToken)
     {
         var samples = new List<QueueSample>(queues.Length);
         IChannel? channel = null;
@@ -89,14 +94,21 @@ public sealed class QueueDepthSampler(
             {
                 channel ??= await connection.CreateChannelAsync(cancellationToken: cancellationToken);
                 var partition = SegmentQueues.PartitionOf(queue)?.ToString("00", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                if (!recheckMissing && _missing.Contains(queue))
+                {
+                    samples.Add(new QueueSample(queue, partition, 0, 0));
+                    continue;
+                }
                 try
                 {
                     var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+                    _missing.Remove(queue);
                     samples.Add(new QueueSample(queue, partition, ok.MessageCount, ok.ConsumerCount));
                 }
                 catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
                 {
                     // An _error queue exists only once something failed: none yet is an empty one. The 404 closed the channel.
+                    _missing.Add(queue);
                     samples.Add(new QueueSample(queue, partition, 0, 0));
                     await channel.DisposeAsync();
                     channel = null;
