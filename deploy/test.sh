@@ -15,6 +15,20 @@ command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed 
 (cd tests/segment-sdk && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/segment-actions && npm ci --no-audit --no-fund --loglevel=error)
 
+# The deploy specs (tests/SegmentNovuWorker.DeployTests) check compose, the Dockerfiles and the Kubernetes manifests
+# offline: Debian's docker-compose (v1, `config` only: no daemon is started), kubectl's kustomize, and the schema
+# checkers and Dockerfile linter locked in deploy/validate.
+if ! command -v docker-compose >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null; }
+  else
+    echo "deploy/test.sh: docker-compose is needed for the deploy specs (sudo apt-get install -y docker-compose)" >&2
+  fi
+fi
+command -v kubectl >/dev/null || echo "deploy/test.sh: kubectl is needed for the deploy specs (its kustomize renders deploy/k8s)" >&2
+(cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error)
+
 export SNW_TEST_RUN_ID="run$$"
 cleanup() {
   # A test process that died cannot stop its broker node; stop any of this run that are left.

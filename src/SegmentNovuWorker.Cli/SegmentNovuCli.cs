@@ -13,7 +13,15 @@ public static class SegmentNovuCli
         (IReadOnlyDictionary<string, string?> Variables, string Folder)? environment = null)
     {
         CliConfiguration.Environment.Value = environment;
-        var root = new RootCommand("Inspect, replay and purge SegmentNovuWorker's dead letters, and see its queues.")
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        return await Parse(args).InvokeAsync(invocation);
+    }
+
+    /// <summary>Reads a command line without running it (the docs check parses every command the docs show).</summary>
+    public static ParseResult Parse(string[] args) => CreateRoot().Parse(args);
+
+    static RootCommand CreateRoot() =>
+        new("Inspect, replay and purge SegmentNovuWorker's dead letters, and see its queues.")
         {
             GlobalOptions.Connection,
             GlobalOptions.ManagementUrl,
@@ -23,7 +31,4 @@ public static class SegmentNovuCli
             DlqCommands.Create(),
             MappingCommands.Create(),
         };
-        var invocation = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(invocation);
-    }
 }

@@ -1,6 +1,7 @@
 using SegmentNovuWorker.Ingest.Endpoints;
 using SegmentNovuWorker.Ingest.Extensions;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Ingest;
 
@@ -11,6 +12,7 @@ public static class IngestApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddIngestServices();
+        builder.AddSegmentNovuTelemetry("segment-novu-ingest");
         builder.AddAdminApi();
         configure?.Invoke(builder);
 
@@ -19,6 +21,7 @@ public static class IngestApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapSegmentWebhook();
         app.MapTrackingApi();
         app.LogSourceSecurity();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using SegmentNovuWorker.Novu.Pacing;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -30,6 +31,8 @@ public static class NovuServiceCollectionExtensions
         services.TryAddSingleton<NovuPacer>();
         services.TryAddTransient<NovuPacingHandler>();
 
+        services.TryAddSingleton<SegmentNovuMetrics>();
+        services.AddTransient<NovuCallMetricsHandler>();
         services.AddHttpClient<NovuClient>((sp, http) =>
             {
                 // The monitor, not the snapshot: a fixed key reloaded from configuration is used by the next call, which is
@@ -49,6 +52,8 @@ public static class NovuServiceCollectionExtensions
             })
             // Added before the resilience handler, so outside it: the timeout counts from the moment a call is sent.
             .AddHttpMessageHandler<NovuPacingHandler>()
+            // Then every real send is counted: its endpoint, status and category (429s included), and its latency.
+            .AddHttpMessageHandler<NovuCallMetricsHandler>()
             .AddResilienceHandler("novu", (builder, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<NovuClientOptions>>().Value;

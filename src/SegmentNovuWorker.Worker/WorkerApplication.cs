@@ -1,5 +1,7 @@
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Worker.Extensions;
+using SegmentNovuWorker.Worker.Telemetry;
 
 namespace SegmentNovuWorker.Worker;
 
@@ -10,10 +12,12 @@ public static class WorkerApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddWorkerServices();
+        builder.AddWorkerTelemetry();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         return app;
     }
 }

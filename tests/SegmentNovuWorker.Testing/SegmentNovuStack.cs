@@ -23,6 +23,8 @@ public sealed class SegmentNovuStack : IAsyncDisposable
         Settings = settings;
     }
 
+    Action<WebApplicationBuilder>? _configureWorker;
+
     public RabbitMqBroker Broker { get; }
 
     /// <summary>ConnectionStrings:RabbitMq of this stack (its own virtual host).</summary>
@@ -52,7 +54,10 @@ public sealed class SegmentNovuStack : IAsyncDisposable
     /// <param name="settings">Configuration for the worker and ingest API, over the defaults this stack sets.</param>
     /// <param name="startWorker">False to start only the stand-in and the ingest API (events then wait in their queues).</param>
     /// <param name="broker">The broker to use; the test process's shared one when null.</param>
-    public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true, RabbitMqBroker? broker = null)
+    /// <param name="configureIngest">More services for the ingest API's host, after its own.</param>
+    /// <param name="configureWorker">More services for the worker's host, after its own (kept for a restarted worker).</param>
+    public static async Task<SegmentNovuStack> StartAsync(IDictionary<string, string?>? settings = null, bool startWorker = true,
+        Action<WebApplicationBuilder>? configureIngest = null, Action<WebApplicationBuilder>? configureWorker = null, RabbitMqBroker? broker = null)
     {
         broker ??= await RabbitMqBroker.GetAsync();
         var rabbitMq = await broker.CreateVirtualHostAsync();
@@ -70,19 +75,19 @@ public sealed class SegmentNovuStack : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
 
-        var stack = new SegmentNovuStack(broker, rabbitMq, all);
+        var stack = new SegmentNovuStack(broker, rabbitMq, all) { _configureWorker = configureWorker };
         (stack.StandInApp, stack.NovuUrl) = await LoopbackHost.StartAsync(NovuStandInApp.Create, "SegmentNovuWorker.NovuStandIn", all);
         all.TryAdd("Novu:BaseUrl", stack.NovuUrl.ToString());
         if (startWorker)
             await stack.StartWorkerAsync();
-        (stack.IngestApp, stack.IngestUrl) = await LoopbackHost.StartAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", all);
+        (stack.IngestApp, stack.IngestUrl) = await LoopbackHost.StartAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", all, configureIngest);
         return stack;
     }
 
     /// <summary>Starts the worker (again, after <see cref="StopWorkerAsync"/>), as a restarted process would.</summary>
     public async Task StartWorkerAsync()
     {
-        (WorkerApp, WorkerUrl) = await LoopbackHost.StartAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", Settings);
+        (WorkerApp, WorkerUrl) = await LoopbackHost.StartAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", Settings, _configureWorker);
     }
 
     public async Task StopWorkerAsync()

@@ -6,11 +6,17 @@ using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 
 /// <summary>The steps every Segment source shares: content type, bounded read, publish with confirms, the answer.</summary>
-public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<IngestOptions> options, TimeProvider clock, ILogger<EventIntake> logger)
+public sealed class EventIntake(
+    SegmentEventPublisher publisher,
+    IOptions<IngestOptions> options,
+    TimeProvider clock,
+    SegmentNovuMetrics metrics,
+    ILogger<EventIntake> logger)
 {
     /// <summary>
     /// Segment and its SDKs send <c>application/json</c> (any charset); analytics.js's beacon sends <c>text/plain</c>, so that
@@ -55,6 +61,7 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
     public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source, TimeSpan? publishTimeout = null)
     {
         var receivedAt = clock.GetUtcNow();
+        metrics.Received(source, parsed.Events.Count + parsed.Invalid.Count + parsed.OptedOut);
         List<ISegmentEvent> rejected = [.. parsed.Invalid.Select(e =>
             new RejectedEvent(e.MessageId, e.UserId, e.AnonymousId, null, null, e.Reason, e.Index, e.RawEvent, receivedAt, source))];
         foreach (var invalid in parsed.Invalid)
@@ -77,6 +84,10 @@ public sealed class EventIntake(SegmentEventPublisher publisher, IOptions<Ingest
         }
 
         var notKept = (await keepRejected).Count(kept => !kept);
+        foreach (var accepted in parsed.Events)
+            metrics.Accepted(SegmentCalls.Of(accepted).Name, source);
+        metrics.Rejected(source, parsed.Invalid.Count);
+        metrics.OptedOut(source, parsed.OptedOut);
         if (notKept > 0)
             logger.LogError("{Queue} did not keep {NotKept} of {Rejected} rejected events of a {Source} request: it is full (RabbitMq:RejectedQueue) " +
                 "or the broker is slow. The request's valid events are accepted. See the queue with 'segment-novu queues'",

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Ingest.Publishing;
 
@@ -55,6 +56,8 @@ public sealed class SegmentEventPublisher(
     async Task PublishOneAsync(ISegmentEvent segmentEvent, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginSegmentMessageScope(segmentEvent.MessageId);
+        using var span = SegmentTracing.StartPublish(segmentEvent.MessageId,
+            segmentEvent is RejectedEvent ? SegmentQueues.Rejected : SegmentCalls.Of(segmentEvent).Name, (segmentEvent as TrackEvent)?.Event);
         await publishEndpoint.Publish(segmentEvent, segmentEvent.GetType(), Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = SegmentMessageIds.ToMessageGuid(segmentEvent.MessageId);

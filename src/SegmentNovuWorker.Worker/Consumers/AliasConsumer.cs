@@ -1,5 +1,6 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
@@ -7,7 +8,7 @@ namespace SegmentNovuWorker.Worker.Consumers;
 /// alias → nothing in Novu: Novu cannot merge two subscribers, and copying one onto the other would lose its history
 /// and preferences. Each alias is counted (<c>segment_novu.events.skipped</c>, reason <c>novu-cannot-merge</c>) and logged.
 /// </summary>
-public sealed class AliasConsumer(WorkerMetrics metrics, ILogger<AliasConsumer> logger) : IConsumer<AliasEvent>
+public sealed class AliasConsumer(SegmentNovuMetrics metrics, ILogger<AliasConsumer> logger) : IConsumer<AliasEvent>
 {
     public Task Consume(ConsumeContext<AliasEvent> context)
     {

@@ -1,12 +1,13 @@
 using MassTransit;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
 /// <summary>Segment's user deletion (GDPR) → <c>DELETE /v2/subscribers/{subscriberId}</c>; one already gone is success.</summary>
-public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients, WorkerMetrics metrics, ILogger<DeleteConsumer> logger)
+public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients, SegmentNovuMetrics metrics, ILogger<DeleteConsumer> logger)
     : IConsumer<DeleteEvent>
 {
     public async Task Consume(ConsumeContext<DeleteEvent> context)
@@ -17,7 +18,7 @@ public sealed class DeleteConsumer(NovuClient novu, RecipientResolver recipients
             return;
 
         await novu.DeleteSubscriberAsync(subscriberId, context.CancellationToken);
-        metrics.Delivered("delete");
+        metrics.Delivered("delete", delete.Timestamp);
         logger.LogInformation("Deleted Novu subscriber {SubscriberId} for Segment user deletion {SegmentMessageId}", subscriberId, delete.MessageId);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
 
@@ -15,7 +16,7 @@ public sealed class GroupConsumer(
     NovuClient novu,
     RecipientResolver recipients,
     IOptionsMonitor<WorkflowMappingOptions> mapping,
-    WorkerMetrics metrics,
+    SegmentNovuMetrics metrics,
     ILogger<GroupConsumer> logger)
     : IConsumer<GroupEvent>
 {
@@ -32,7 +33,7 @@ public sealed class GroupConsumer(
             IdempotencyKeys.For(context, group, "topic"), context.CancellationToken);
         await novu.AddTopicSubscriptionsAsync(topicKey, new TopicSubscriptions([subscriberId]),
             IdempotencyKeys.For(context, group, "topic-subscription"), context.CancellationToken);
-        metrics.Delivered("group");
+        metrics.Delivered("group", group.Timestamp);
         logger.LogInformation("Subscribed {SubscriberId} to Novu topic {TopicKey} from group {SegmentMessageId}", subscriberId, topicKey, group.MessageId);
     }
 

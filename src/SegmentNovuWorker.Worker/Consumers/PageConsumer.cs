@@ -8,5 +8,5 @@ namespace SegmentNovuWorker.Worker.Consumers;
 public sealed class PageConsumer(WorkflowTrigger trigger) : IConsumer<PageEvent>
 {
     public Task Consume(ConsumeContext<PageEvent> context) =>
-        trigger.TriggerAsync(context, MappingEvent.From(context.Message));
+        trigger.TriggerAsync(context, MappingEvent.From(context.Message), context.Message.Timestamp);
 }

@@ -8,5 +8,5 @@ namespace SegmentNovuWorker.Worker.Consumers;
 public sealed class ScreenConsumer(WorkflowTrigger trigger) : IConsumer<ScreenEvent>
 {
     public Task Consume(ConsumeContext<ScreenEvent> context) =>
-        trigger.TriggerAsync(context, MappingEvent.From(context.Message));
+        trigger.TriggerAsync(context, MappingEvent.From(context.Message), context.Message.Timestamp);
 }

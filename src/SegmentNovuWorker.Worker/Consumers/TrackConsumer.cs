@@ -12,6 +12,6 @@ public sealed class TrackConsumer(WorkflowTrigger trigger) : IConsumer<TrackEven
         var track = context.Message;
         if (string.IsNullOrEmpty(track.Event))
             throw new InvalidMessageException("A track event needs an event name.");
-        return trigger.TriggerAsync(context, MappingEvent.From(track));
+        return trigger.TriggerAsync(context, MappingEvent.From(track), track.Timestamp);
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
@@ -10,12 +12,14 @@ namespace SegmentNovuWorker.Worker.Consumers;
 /// each matched rule becomes one Novu trigger with its own transactionId. Every trigger is rendered before the first is
 /// sent, so a template that fails dead-letters the event without having sent half of it.
 /// </summary>
-public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, WorkerMetrics metrics, ILogger<WorkflowTrigger> logger)
+public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, SegmentNovuMetrics metrics, ILogger<WorkflowTrigger> logger)
 {
+    /// <param name="timestamp">The event's Segment timestamp, for the end-to-end latency.</param>
     /// <param name="context">The delivery: its cancellation, and its idempotency-key lineage (<see cref="IdempotencyKeys"/>).</param>
-    public async Task TriggerAsync(ConsumeContext context, MappingEvent e)
+    public async Task TriggerAsync(ConsumeContext context, MappingEvent e, DateTimeOffset? timestamp)
     {
         var cancellationToken = context.CancellationToken;
+        SegmentTracing.Tag(Activity.Current, e.MessageId, e.Type, e.Name);
         var result = mapping.Current.Map(e);
         switch (result.Verdict)
         {
@@ -41,6 +45,6 @@ public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, 
             logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
                 trigger.Name, trigger.To["subscriberId"]?.ToString(), e.Type, e.Name, e.MessageId, answer.TransactionId);
         }
-        metrics.Delivered(e.Type);
+        metrics.Delivered(e.Type, timestamp);
     }
 }

@@ -53,7 +53,6 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<WaitQueueRedelivery>();
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddScoped<WorkflowTrigger>();
-        builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumptionControl>(ConsumptionControl.HealthCheckName, tags: ["ready"])
             .AddCheck<AccountPause>("novu-account", tags: ["ready"]);

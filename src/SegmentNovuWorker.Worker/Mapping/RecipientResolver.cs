@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Worker.Failures;
 
 namespace SegmentNovuWorker.Worker.Mapping;
 
 /// <summary>Picks the Novu subscriberId for an event, applying <c>Novu:MissingUserId</c>.</summary>
-public sealed class RecipientResolver(IOptionsMonitor<WorkflowMappingOptions> options, WorkerMetrics metrics, ILogger<RecipientResolver> logger)
+public sealed class RecipientResolver(IOptionsMonitor<WorkflowMappingOptions> options, SegmentNovuMetrics metrics, ILogger<RecipientResolver> logger)
 {
     /// <param name="type">The Segment call, for the skip counter and log line.</param>
     /// <returns>The subscriberId, or null when the event is to be skipped (already counted and logged).</returns>

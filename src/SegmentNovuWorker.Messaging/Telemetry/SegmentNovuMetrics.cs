@@ -1,0 +1,108 @@
+using System.Diagnostics.Metrics;
+
+namespace SegmentNovuWorker.Messaging.Telemetry;
+
+/// <summary>
+/// Every instrument of the service's own meter (<see cref="MeterName"/>), in one place: the ingest API, the worker and
+/// the Novu client record through these methods, and docs/observability.md lists the same names. Exported over OTLP
+/// and on the Prometheus scrape (<see cref="SegmentNovuTelemetry"/>), where dots become underscores.
+/// </summary>
+public sealed class SegmentNovuMetrics
+{
+    public const string MeterName = "SegmentNovuWorker";
+
+    readonly Counter<long> _received;
+    readonly Counter<long> _accepted;
+    readonly Counter<long> _rejected;
+    readonly Counter<long> _optedOut;
+    readonly Counter<long> _novuCalls;
+    readonly Histogram<double> _novuCallDuration;
+    readonly Counter<long> _delivered;
+    readonly Counter<long> _retried;
+    readonly Counter<long> _redelivered;
+    readonly Counter<long> _deadLettered;
+    readonly Counter<long> _skipped;
+    readonly Histogram<double> _endToEnd;
+    readonly Histogram<double> _pacedWait;
+
+    // Observable instruments read whatever their owner registered; until then they report nothing.
+    Func<IEnumerable<QueueSample>> _queues = () => [];
+    Func<IEnumerable<(string Partition, string Reason)>> _stopped = () => [];
+
+    public SegmentNovuMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _received = meter.CreateCounter<long>("segment_novu.events.received", "{event}", "Events that reached the ingest API, by source");
+        _accepted = meter.CreateCounter<long>("segment_novu.events.accepted", "{event}", "Events published to their partition queue and confirmed by the broker, by type and source");
+        _rejected = meter.CreateCounter<long>("segment_novu.events.rejected", "{event}", "Invalid events of a batch, set aside in segment-rejected, by source");
+        _optedOut = meter.CreateCounter<long>("segment_novu.events.opted_out", "{event}", "Valid events whose integrations opted out of Novu, by source");
+        _novuCalls = meter.CreateCounter<long>("segment_novu.novu.calls", "{call}", "Calls to the Novu API, by endpoint, status and category");
+        _novuCallDuration = meter.CreateHistogram<double>("segment_novu.novu.call.duration", "s", "Time Novu took to answer, by endpoint and category");
+        _delivered = meter.CreateCounter<long>("segment_novu.events.delivered", "{event}", "Events that reached Novu, by type");
+        _retried = meter.CreateCounter<long>("segment_novu.events.retried", "{attempt}", "In-process retries of an event, by type");
+        _redelivered = meter.CreateCounter<long>("segment_novu.events.redelivered", "{delivery}", "Deliveries of an event back from a wait queue (delayed redelivery), by type");
+        _deadLettered = meter.CreateCounter<long>("segment_novu.events.dead_lettered", "{event}", "Events moved to an _error queue, by type and reason");
+        _skipped = meter.CreateCounter<long>("segment_novu.events.skipped", "{event}", "Events acknowledged without a Novu call, by type and reason");
+        _endToEnd = meter.CreateHistogram<double>("segment_novu.events.end_to_end.duration", "s", "From the event's Segment timestamp to Novu's answer, by type");
+        _pacedWait = meter.CreateHistogram<double>("segment_novu.flow.paced_wait.duration", "s", "Waits imposed before a Novu call to stay within its rate limit, by category");
+        meter.CreateObservableGauge("segment_novu.queue.messages", () => _queues().Select(q =>
+            new Measurement<long>(q.Messages, new("queue", q.Queue), new("partition", q.Partition))), "{message}", "Messages in each partition queue and its _error queue");
+        meter.CreateObservableGauge("segment_novu.queue.consumers", () => _queues().Select(q =>
+            new Measurement<long>(q.Consumers, new("queue", q.Queue), new("partition", q.Partition))), "{consumer}", "Consumers subscribed to each partition queue");
+        meter.CreateObservableGauge("segment_novu.flow.consumption_stopped", () => _stopped().Select(s =>
+            new Measurement<int>(1, new("partition", s.Partition), new("reason", s.Reason))), "{partition}", "1 for each partition this worker has stopped consuming, by reason");
+    }
+
+    public void Received(string source, int count) => Add(_received, count, ("source", source));
+
+    public void Accepted(string type, string source) => _accepted.Add(1, new("type", type), new("source", source));
+
+    public void Rejected(string source, int count) => Add(_rejected, count, ("source", source));
+
+    public void OptedOut(string source, int count) => Add(_optedOut, count, ("source", source));
+
+    /// <param name="status">The HTTP status, or <c>none</c> when no answer came (timeout, connection refused).</param>
+    /// <param name="category">What the worker makes of it: <c>success</c>, <c>rate-limited</c>, <c>retryable</c>, <c>rejected</c>, <c>account</c>.</param>
+    public void NovuCall(string endpoint, string status, string category, TimeSpan duration)
+    {
+        _novuCalls.Add(1, new("endpoint", endpoint), new("status", status), new("category", category));
+        _novuCallDuration.Record(duration.TotalSeconds, new("endpoint", endpoint), new("category", category));
+    }
+
+    /// <param name="eventTimestamp">The event's Segment <c>timestamp</c>; without it no end-to-end latency is recorded.</param>
+    public void Delivered(string type, DateTimeOffset? eventTimestamp)
+    {
+        var now = DateTimeOffset.UtcNow;
+        _delivered.Add(1, new KeyValuePair<string, object?>("type", type));
+        // A clock-skewed sender can stamp events in the future; a negative latency would only blur the histogram.
+        if (eventTimestamp is { } timestamp && now >= timestamp)
+            _endToEnd.Record((now - timestamp).TotalSeconds, new KeyValuePair<string, object?>("type", type));
+    }
+
+    public void Retried(string type) => _retried.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    public void Redelivered(string type) => _redelivered.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    public void DeadLettered(string type, string reason) => _deadLettered.Add(1, new("type", type), new("reason", reason));
+
+    public void Skipped(string type, string reason) => _skipped.Add(1, new("type", type), new("reason", reason));
+
+    /// <summary>A wait the flow control imposed before a Novu call (the rate limit of <paramref name="category"/>).</summary>
+    public void RecordPacedWait(string category, TimeSpan wait) =>
+        _pacedWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("category", category));
+
+    /// <summary>The worker tells which partitions it has stopped consuming and why (outage, account, …); read at each collection.</summary>
+    public void ObserveConsumptionStopped(Func<IEnumerable<(string Partition, string Reason)>> stopped) => _stopped = stopped;
+
+    /// <summary>The worker's sampler of queue depths; read at each collection.</summary>
+    public void ObserveQueues(Func<IEnumerable<QueueSample>> queues) => _queues = queues;
+
+    static void Add(Counter<long> counter, int count, (string Key, string Value) tag)
+    {
+        if (count > 0)
+            counter.Add(count, new KeyValuePair<string, object?>(tag.Key, tag.Value));
+    }
+}
+
+/// <summary>One queue's depth and consumers at the last sample.</summary>
+public sealed record QueueSample(string Queue, string Partition, long Messages, long Consumers);
