@@ -84,10 +84,35 @@ public sealed class SegmentNovuStack : IAsyncDisposable
         return stack;
     }
 
-    /// <summary>Starts the worker (again, after <see cref="StopWorkerAsync"/>), as a restarted process would.</summary>
+    /// <summary>
+    /// Starts the worker (again, after <see cref="StopWorkerAsync"/>), as a restarted process would, and waits until it
+    /// consumes every partition, as an orchestrator waits for <c>/health/ready</c> (the bus starts in the background).
+    /// </summary>
     public async Task StartWorkerAsync()
     {
         (WorkerApp, WorkerUrl) = await LoopbackHost.StartAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", Settings, _configureWorker);
+        using var client = new HttpClient { BaseAddress = WorkerUrl, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await ConsumesEveryPartitionAsync(client))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The worker did not consume every partition within 60 s of its start.");
+            await Task.Delay(100);
+        }
+    }
+
+    static async Task<bool> ConsumesEveryPartitionAsync(HttpClient worker)
+    {
+        try
+        {
+            using var response = await worker.GetAsync("/health/ready");
+            var report = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            return report?["checks"]?.AsArray().Any(c => c?["name"]?.GetValue<string>() == "consumption" && c["status"]?.GetValue<string>() == "Healthy") == true;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     public async Task StopWorkerAsync()

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using SegmentNovuWorker.Messaging.Telemetry;
+
 namespace SegmentNovuWorker.Novu.Pacing;
 
 /// <summary>
@@ -6,9 +9,9 @@ namespace SegmentNovuWorker.Novu.Pacing;
 /// It sits outside the per-attempt timeout: a paced wait is never cut by it, and each sending gets the whole timeout.
 /// The resent request keeps its <c>Idempotency-Key</c>: Novu's rate limit answers before its idempotency layer
 /// (apps/api app.module.ts registers <c>ApiRateLimitInterceptor</c> first) and keeps nothing under the key for a 429.
-/// Only the caller's cancellation ends a wait.
+/// Only the caller's cancellation ends a wait. Every wait is recorded (<see cref="SegmentNovuMetrics.RecordPacedWait"/>).
 /// </summary>
-public sealed class NovuPacingHandler(NovuPacer pacer) : DelegatingHandler
+public sealed class NovuPacingHandler(NovuPacer pacer, SegmentNovuMetrics metrics) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -19,15 +22,20 @@ public sealed class NovuPacingHandler(NovuPacer pacer) : DelegatingHandler
         while (true)
         {
             HttpResponseMessage response;
+            var asked = Stopwatch.GetTimestamp();
             using (var lease = await category.AcquireAsync(call.Tokens, cancellationToken))
             {
+                if (Stopwatch.GetElapsedTime(asked) is { TotalMilliseconds: >= 1 } waited)
+                    metrics.RecordPacedWait(NovuRateCategories.NameOf(call.Category), waited);
                 response = await base.SendAsync(request, cancellationToken);
                 var reading = NovuRateLimitReading.From(response);
                 lease.Complete(reading);
                 if (!reading.IsTooManyRequests)
                     return response;
                 response.Dispose();
-                await category.WaitOutTooManyRequestsAsync(reading.RetryAfter ?? reading.Reset ?? CategoryPacer.DefaultRetryAfter, cancellationToken);
+                var retryAfter = reading.RetryAfter ?? reading.Reset ?? CategoryPacer.DefaultRetryAfter;
+                metrics.RecordPacedWait(NovuRateCategories.NameOf(call.Category), retryAfter);
+                await category.WaitOutTooManyRequestsAsync(retryAfter, cancellationToken);
             }
         }
     }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Worker.Consumption;
 
@@ -24,6 +25,7 @@ public sealed class ConsumptionControl(
     IOptions<WorkerOptions> options,
     BrokerConsumerProbe broker,
     IHostApplicationLifetime lifetime,
+    SegmentNovuMetrics metrics,
     TimeProvider clock,
     ILogger<ConsumptionControl> logger)
     : BackgroundService, IReceiveEndpointObserver, IHealthCheck
@@ -112,6 +114,7 @@ public sealed class ConsumptionControl(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         lifetime.ApplicationStopping.Register(() => Stop(ConsumptionReason.ShuttingDown));
+        metrics.ObserveConsumptionStopped(() => NotConsuming().Select(s => (s.Queue, s.Reason.Name())));
         var watch = Task.Run(() => WatchAsync(stoppingToken), CancellationToken.None);
         try
         {

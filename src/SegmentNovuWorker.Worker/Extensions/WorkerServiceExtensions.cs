@@ -57,12 +57,12 @@ public static class WorkerServiceExtensions
             .AddCheck<ConsumptionControl>(ConsumptionControl.HealthCheckName, tags: ["ready"])
             .AddCheck<AccountPause>("novu-account", tags: ["ready"]);
 
-        // Start consuming before the host reports started, and never leave a bus starting in the background of a
-        // host that is already stopping (it would consume with a disposed container).
+        // The bus starts in the background: a worker started before its broker answers /health/live at once (so an
+        // orchestrator does not kill it for the broker's absence) and is not ready until the bus and every partition
+        // consume (MassTransit's bus check and ConsumptionControl's). The stop waits for what is in flight.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
-            o.WaitUntilStarted = true;
-            o.StartTimeout = TimeSpan.FromMinutes(1);
+            o.WaitUntilStarted = false;
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
