@@ -82,7 +82,7 @@ public static class WorkerServiceExtensions
                     });
                 }
             });
-        });
+        }, sp => QueueDeclaration.OfWorker(sp.GetRequiredService<IOptions<TopologyOptions>>().Value));
         return builder;
     }
 }
