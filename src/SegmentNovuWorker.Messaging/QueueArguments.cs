@@ -101,8 +101,9 @@ public static class QueueArguments
     /// A user's hold queue stays classic, and says so (a virtual host whose default queue type is quorum would otherwise
     /// make it one). Releasing a hold deletes the queue only if it is empty, atomically against a concurrent offer;
     /// quorum queues refuse <c>queue.delete</c> with <c>if-empty</c> (540 NOT_IMPLEMENTED, which closes the connection).
-    /// The cost (docs/design.md): a hold queue lives on one node; the events held in it at that moment are unavailable
-    /// while that node is down and lost with its disk.
+    /// The cost (docs/operations.md, "A cluster"): a hold queue lives on one node. While that node is down, offers to it
+    /// come back unroutable, so the user's newer events run ahead of the held ones; a node lost with its disk takes the
+    /// held events with it.
     /// </summary>
     public static IReadOnlyDictionary<string, object> Hold { get; } = Frozen(new Dictionary<string, object>
     {

@@ -33,19 +33,14 @@ public sealed class When_a_queue_is_left_from_an_earlier_version
         ["Logging:LogLevel:Default"] = "None",
     };
 
-    [Fact]
-    public async Task Should_refuse_to_start_the_worker_naming_the_classic_error_queue_and_the_upgrade_steps()
+    /// <summary>Starts the process against a broker holding <paramref name="queue"/> as a classic queue; its refusal.</summary>
+    static async Task<string> RefusalAsync(Func<string[], Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>, Microsoft.AspNetCore.Builder.WebApplication> create,
+        string project, string queue)
     {
-        var queue = SegmentQueues.ErrorQueueOf(SegmentQueues.PartitionQueue(3));
         var (broker, vhost) = await BrokerWithClassicQueueAsync(queue);
         try
         {
-            var failure = await Assert.ThrowsAsync<QueueMismatchException>(() =>
-                LoopbackHost.StartAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", Settings(vhost)));
-
-            Assert.Contains($"'{queue}'", failure.Message);
-            Assert.Contains("x-queue-type", failure.Message);
-            Assert.Contains("docs/operations.md", failure.Message);
+            return (await Assert.ThrowsAsync<QueueMismatchException>(() => LoopbackHost.StartAsync(create, project, Settings(vhost)))).Message;
         }
         finally
         {
@@ -54,21 +49,25 @@ public sealed class When_a_queue_is_left_from_an_earlier_version
     }
 
     [Fact]
+    public async Task Should_refuse_to_start_the_worker_naming_the_classic_error_queue_and_the_upgrade_steps()
+    {
+        var queue = SegmentQueues.ErrorQueueOf(SegmentQueues.PartitionQueue(3));
+
+        var message = await RefusalAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker", queue);
+
+        Assert.Contains($"'{queue}'", message);
+        Assert.Contains("x-queue-type", message);
+        Assert.Contains("docs/operations.md", message);
+    }
+
+    [Fact]
     public async Task Should_refuse_to_start_the_ingest_naming_the_classic_partition_queue()
     {
         var queue = SegmentQueues.PartitionQueue(0);
-        var (broker, vhost) = await BrokerWithClassicQueueAsync(queue);
-        try
-        {
-            var failure = await Assert.ThrowsAsync<QueueMismatchException>(() =>
-                LoopbackHost.StartAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", Settings(vhost)));
 
-            Assert.Contains($"'{queue}'", failure.Message);
-            Assert.Contains("Upgrading to quorum queues", failure.Message);
-        }
-        finally
-        {
-            await broker.DeleteVirtualHostAsync(vhost);
-        }
+        var message = await RefusalAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", queue);
+
+        Assert.Contains($"'{queue}'", message);
+        Assert.Contains("Upgrading to quorum queues", message);
     }
 }
