@@ -6,6 +6,12 @@
 #   rabbitmq-node.sh stop  NAME DATA_DIR [--purge]                  # --purge also deletes DATA_DIR
 #   rabbitmq-node.sh ctl   NAME DATA_DIR COMMAND...                  # rabbitmqctl against the node (stop_app, start_app)
 #   rabbitmq-node.sh install                                         # just make sure the package is there
+#   rabbitmq-node.sh kill  NAME DATA_DIR                            # kill -9 the node (a crash, not a stop)
+#   rabbitmq-node.sh ctl   NAME DATA_DIR TOOL ARGS...               # e.g. ctl n1 DIR rabbitmqctl cluster_status
+#
+# RABBITMQ_NODE_EXTRA_CONF: more rabbitmq.conf lines for start (the cluster script sets cluster_partition_handling).
+# Every node started here runs as the rabbitmq user with its HOME, so all of them share one Erlang cookie and can be
+# clustered (deploy/local/rabbitmq-cluster.sh).
 #
 # The node runs as the `rabbitmq` user (Debian's scripts expect that), so DATA_DIR is handed to that user.
 set -euo pipefail
@@ -61,6 +67,7 @@ management.tcp.port = $MGMT_PORT
 loopback_users.guest = true
 vm_memory_high_watermark.relative = 0.2
 disk_free_limit.absolute = 50MB
+${RABBITMQ_NODE_EXTRA_CONF:-}
 CONF
     if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$DIR"; fi
     # Erlang distribution port: keep it away from the defaults so several nodes can run side by side.
@@ -69,7 +76,12 @@ CONF
     # Ready once the management API answers (it starts after the AMQP listener); a minute at most. A node that
     # could not take its ports halts: give up as soon as its process is gone.
     for i in $(seq 1 300); do
-      if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then exit 0; fi
+      if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then
+        # At-least-once dead-lettering (the partition and wait queues) needs the stream_queue feature flag; a node whose
+        # data dates from before 3.9 has it off. Enabling every flag is a no-op on a fresh node.
+        as_rabbitmq "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" enable_feature_flag all >/dev/null 2>&1 || true
+        exit 0
+      fi
       if [ "$i" -gt 25 ] && [ -f "$DIR/node.pid" ] && ! kill -0 "$(cat "$DIR/node.pid")" 2>/dev/null; then break; fi
       if grep -qs eaddrinuse "$DIR"/log/*.log; then break; fi # a port was taken meanwhile; the caller may try others
       sleep 0.2
@@ -86,14 +98,18 @@ CONF
     if [ -f "$DIR/node.pid" ]; then kill "$(cat "$DIR/node.pid")" 2>/dev/null || true; fi
     if [ "${4:-}" = "--purge" ]; then rm -rf "$DIR"; fi
     ;;
+  kill)
+    [ $# -eq 3 ] || { echo "usage: $0 kill NAME DATA_DIR" >&2; exit 2; }
+    NODE="$2@localhost"; DIR=$3
+    if [ -f "$DIR/node.pid" ]; then kill -9 "$(cat "$DIR/node.pid")" 2>/dev/null || true; fi
+    ;;
   ctl)
-    # rabbitmqctl against the node, e.g. `ctl NAME DATA_DIR stop_app` (tests restart the broker's app under load).
-    [ $# -ge 4 ] || { echo "usage: $0 ctl NAME DATA_DIR COMMAND..." >&2; exit 2; }
-    NODE="$2@localhost"; DIR=$3; shift 3
-    as_rabbitmq "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" "$@"
+    [ $# -ge 4 ] || { echo "usage: $0 ctl NAME DATA_DIR TOOL ARGS..." >&2; exit 2; }
+    NODE="$2@localhost"; DIR=$3; tool=$4; shift 4
+    as_rabbitmq "$RABBIT_BIN/$tool" -q -n "$NODE" "$@"
     ;;
   *)
-    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR [--purge] | ctl NAME DATA_DIR COMMAND..." >&2
+    echo "usage: $0 install | start NAME AMQP_PORT MANAGEMENT_PORT DATA_DIR | stop NAME DATA_DIR [--purge] | kill NAME DATA_DIR | ctl NAME DATA_DIR TOOL ARGS..." >&2
     exit 2
     ;;
 esac

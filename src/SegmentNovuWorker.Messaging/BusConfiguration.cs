@@ -11,7 +11,7 @@ namespace SegmentNovuWorker.Messaging;
 /// <summary>MassTransit wiring shared by every process that talks to the broker.</summary>
 public static class BusConfiguration
 {
-    /// <summary>Binds and validates <c>ConnectionStrings:RabbitMq</c>.</summary>
+    /// <summary>Binds and validates <c>ConnectionStrings:RabbitMq</c> and <c>RabbitMq:Hosts</c>.</summary>
     public static IServiceCollection AddRabbitMqOptions(this IServiceCollection services)
     {
         services.AddOptions<RabbitMqOptions>()
@@ -25,17 +25,30 @@ public static class BusConfiguration
                         [$"ConnectionStrings:{RabbitMqOptions.ConnectionStringName} must be an amqp:// URI, e.g. {RabbitMqOptions.DefaultConnectionString}"]);
                 options.ConnectionString = uri;
             })
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.Hosts = configuration.GetSection(RabbitMqOptions.HostsKey).Get<string[]>() ?? [];
+                var wrong = options.Hosts.Select((host, i) => (host, i)).Where(h => RabbitMqOptions.TryParseHost(h.host, options.ConnectionString) is null).ToList();
+                if (wrong.Count > 0)
+                    throw new OptionsValidationException(nameof(RabbitMqOptions), typeof(RabbitMqOptions),
+                        [.. wrong.Select(h => $"{RabbitMqOptions.HostsKey}:{h.i} is '{h.host}': a cluster node must be host or host:port, e.g. rabbit-1:5672")]);
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return services;
     }
 
-    /// <summary>MassTransit with usage telemetry off: it would call out to the internet.</summary>
+    /// <summary>
+    /// MassTransit with usage telemetry off (it would call out to the internet), after a check of the queues the process
+    /// declares (<paramref name="declares"/>, see <see cref="QueueDeclarationCheck"/>).
+    /// </summary>
     public static IServiceCollection AddSegmentNovuMassTransit(this IServiceCollection services,
-        Action<IBusRegistrationConfigurator> configure)
+        Action<IBusRegistrationConfigurator> configure, Func<IServiceProvider, IEnumerable<QueueDeclaration>> declares)
     {
         services.AddRabbitMqOptions();
         services.AddTopologyOptions();
+        // Registered first: hosted services start in order, and this one must run before the bus declares anything.
+        services.AddQueueDeclarationCheck(declares);
         services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
@@ -51,6 +64,14 @@ public static class BusConfiguration
         // Host and process in the connection name: the operator tool shows which worker consumes which partition.
         cfg.Host(options.ConnectionString, $"{connectionName}@{Environment.MachineName}:{Environment.ProcessId}", h =>
         {
+            // Each connection attempt takes the next node (MassTransit's SequentialEndpointResolver), so a process whose
+            // node died reconnects to another one; the queues it uses are quorum queues, led from any node.
+            if (options.Hosts.Length > 0)
+                h.UseCluster(cluster =>
+                {
+                    foreach (var node in options.Endpoints)
+                        cluster.Node($"{node.HostName}:{node.Port}");
+                });
             // A dead host's partitions move to another worker once the broker misses two heartbeats (about 10 s),
             // not after RabbitMQ's default 60 s.
             h.Heartbeat(TimeSpan.FromSeconds(5));
@@ -90,7 +111,7 @@ public static class BusConfiguration
     public static void BindPartition(this IRabbitMqReceiveEndpointConfigurator endpoint, IRabbitMqBusFactoryConfigurator cfg, int partition)
     {
         endpoint.ConfigureConsumeTopology = false;
-        endpoint.ConfigurePartitionQueue();
+        endpoint.ConfigurePartitionQueue(SegmentQueues.PartitionQueue(partition));
         foreach (var call in SegmentCalls.All)
         {
             var exchange = (string)ForMessageType(nameof(ExchangeOf), call.MessageType).Invoke(null, [cfg])!;
@@ -106,32 +127,45 @@ public static class BusConfiguration
     public static string RoutingKeyOf(int partition) => partition.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Partition queues are quorum queues with a single active consumer: however many workers subscribe, one consumes a
-    /// partition at a time, and when it dies the next takes over at once with the unacknowledged messages first. Quorum,
-    /// because classic queues of RabbitMQ 3.10 can crash on that failover (rabbitmq-server#5460). Both the ingest API and
-    /// the worker declare the queues, so they must use the same arguments: this is the one place that sets them.
+    /// Gives a partition queue its arguments (<see cref="QueueArguments.Partition"/>). Both the ingest API and the worker
+    /// declare the queues, so they must use the same arguments: they take them from there.
     /// </summary>
-    public static void ConfigurePartitionQueue(this IRabbitMqQueueConfigurator queue)
-    {
-        queue.SetQuorumQueue();
-        queue.SingleActiveConsumer = true;
-    }
+    public static void ConfigurePartitionQueue(this IRabbitMqQueueConfigurator queue, string queueName) =>
+        queue.ApplyQueueArguments(QueueArguments.Partition(queueName));
 
     /// <summary>
-    /// The <c>_error</c> and <c>_skipped</c> queues of the partitions are classic queues, not copies of their partition's
-    /// arguments (MassTransit's default): a single active consumer would refuse the operator tool's <c>basic.get</c>, and a
-    /// quorum queue would count every read of a dead letter as a delivery in its headers.
+    /// The <c>_error</c> and <c>_skipped</c> queues of the partitions get their own arguments
+    /// (<see cref="QueueArguments.DeadLetters"/>), not copies of their partition's (MassTransit's default): a single
+    /// active consumer would refuse the operator tool's <c>basic.get</c>, a delivery limit would count its reads, and a
+    /// dead-letter target would point an <c>_error</c> queue at itself.
     /// </summary>
     public static void UsePartitionErrorQueues(this IRabbitMqBusFactoryConfigurator cfg)
     {
-        static void Classic(IRabbitMqQueueBindingConfigurator settings)
-        {
-            settings.SingleActiveConsumer = false;
-            settings.SetQueueArgument("x-queue-type", null!);
-        }
-        cfg.SendTopology.ConfigureErrorSettings = Classic;
-        cfg.SendTopology.ConfigureDeadLetterSettings = Classic;
+        static void DeadLetters(IRabbitMqQueueBindingConfigurator settings) => settings.ApplyQueueArguments(QueueArguments.DeadLetters);
+        cfg.SendTopology.ConfigureErrorSettings = DeadLetters;
+        cfg.SendTopology.ConfigureDeadLetterSettings = DeadLetters;
     }
+
+    /// <summary>
+    /// Sets exactly <paramref name="arguments"/>: any argument of the service's that is not among them is removed, since
+    /// MassTransit starts an error queue's settings from its endpoint's.
+    /// </summary>
+    static void ApplyQueueArguments(this IRabbitMqQueueConfigurator queue, IReadOnlyDictionary<string, object> arguments)
+    {
+        foreach (var key in ArgumentKeys.Where(k => !arguments.ContainsKey(k)))
+            queue.SetQueueArgument(key, null!); // MassTransit removes an argument set to null
+        if (arguments.TryGetValue(QueueArguments.QueueType, out var type) && "quorum".Equals(type))
+            queue.SetQuorumQueue(); // also durable, and without a priority (quorum queues have none)
+        foreach (var (key, value) in arguments)
+            queue.SetQueueArgument(key, value);
+    }
+
+    static readonly string[] ArgumentKeys =
+    [
+        QueueArguments.QueueType, QueueArguments.SingleActiveConsumer, QueueArguments.DeliveryLimitArgument,
+        QueueArguments.DeadLetterExchange, QueueArguments.DeadLetterRoutingKey, QueueArguments.DeadLetterStrategy,
+        QueueArguments.Overflow, QueueArguments.MessageTtl,
+    ];
 
     static void DeclarePartitions<T>(IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)
         where T : class
@@ -145,7 +179,7 @@ public static class BusConfiguration
                 p.BindQueue(exchange, SegmentQueues.PartitionQueue(partition), q =>
                 {
                     q.ExchangeType = ExchangeType.Direct;
-                    q.ConfigurePartitionQueue();
+                    q.ConfigurePartitionQueue(SegmentQueues.PartitionQueue(partition));
                     q.RoutingKey = RoutingKeyOf(partition);
                 });
             }

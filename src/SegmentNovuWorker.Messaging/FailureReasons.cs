@@ -10,4 +10,10 @@ public static class FailureReasons
     public const string MappingFailed = "mapping-failed";
     public const string InvalidMessage = "invalid-message";
     public const string Unexpected = "unexpected-error";
+
+    /// <summary>
+    /// Put in <c>_error</c> by RabbitMQ, not the worker: the partition queue handed the message out more than
+    /// <see cref="QueueArguments.DeliveryLimit"/> times without it being settled, as when it crashes the worker's process.
+    /// </summary>
+    public const string DeliveryLimit = "delivery-limit";
 }

@@ -22,7 +22,10 @@ public sealed class RejectedQueueOptions
     public long MaxLengthBytes { get; set; } = 512L * 1024 * 1024;
 }
 
-/// <summary>Declares <c>segment-rejected</c> bounded, refusing new messages when full (<c>x-overflow: reject-publish</c>).</summary>
+/// <summary>
+/// Declares <c>segment-rejected</c> (<see cref="QueueArguments.Rejected"/>): a quorum queue, bounded, refusing new messages
+/// when full (<c>x-overflow: reject-publish</c>).
+/// </summary>
 /// <remarks>
 /// Refusing new ones rather than dropping the oldest keeps the first evidence of a misbehaving sender, and the refusal
 /// (a publisher nack) is what the ingest sees, logs and reports as <c>notKept</c>; valid events of the same request do
@@ -37,9 +40,9 @@ public static class RejectedQueue
         var exchange = cfg.MessageTopology.GetMessageTopology<RejectedEvent>().EntityName;
         cfg.Publish<RejectedEvent>(p => p.BindQueue(exchange, SegmentQueues.Rejected, q =>
         {
-            q.SetQueueArgument("x-max-length", options.MaxLength);
-            q.SetQueueArgument("x-max-length-bytes", options.MaxLengthBytes);
-            q.SetQueueArgument("x-overflow", "reject-publish");
+            q.SetQuorumQueue();
+            foreach (var (key, value) in QueueArguments.Rejected(options))
+                q.SetQueueArgument(key, value);
         }));
     }
 }

@@ -71,6 +71,9 @@ public static class SegmentQueues
 
     public static bool IsWaitQueue(string name) => name.Contains(WaitInfix, StringComparison.Ordinal);
 
+    /// <summary>Where MassTransit moves a message of <paramref name="queue"/> that no consumer on the endpoint handles.</summary>
+    public static string SkippedQueueOf(string queue) => queue + SkippedSuffix;
+
     /// <summary>Is this where MassTransit moves a message that no consumer on the endpoint handles?</summary>
     public static bool IsSkippedQueue(string name) => name.EndsWith(SkippedSuffix, StringComparison.Ordinal);
 }

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
-using SegmentNovuWorker.Novu.Pacing;
 using SegmentNovuWorker.Messaging.Telemetry;
+using SegmentNovuWorker.Novu.Pacing;
 
 namespace SegmentNovuWorker.Novu;
 

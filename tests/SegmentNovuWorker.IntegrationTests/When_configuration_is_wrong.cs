@@ -37,6 +37,16 @@ public sealed class When_configuration_is_wrong
     }
 
     [Fact]
+    public async Task Should_refuse_a_cluster_node_that_is_not_host_or_host_and_port()
+    {
+        var message = await StartFailureAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest",
+            new() { ["RabbitMq:Hosts:0"] = "rabbit-1:5672", ["RabbitMq:Hosts:1"] = "rabbit-2:notaport", ["Ingest:AllowUnauthenticated"] = "true" });
+
+        Assert.Contains("RabbitMq:Hosts:1", message);
+        Assert.DoesNotContain("RabbitMq:Hosts:0", message);
+    }
+
+    [Fact]
     public async Task Should_refuse_an_empty_workflow_mapping()
     {
         var message = await StartFailureAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker",

@@ -42,6 +42,20 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
     }
 
     [Fact]
+    public async Task Should_keep_every_dead_letter_in_its_order_however_often_it_is_read()
+    {
+        // Each read hands the messages back to the quorum queue, which counts it as a return: more reads than RabbitMQ
+        // 4.x's default delivery limit (20) must still find them all, in the same order.
+        var first = await Cli.RunAsync(Stack, "dlq", "list", "--json");
+        for (var read = 0; read < 25; read++)
+            Assert.Equal(ExitCodes.Ok, (await Cli.RunAsync(Stack, "dlq", "list", "--json")).ExitCode);
+        var last = await Cli.RunAsync(Stack, "dlq", "list", "--json");
+
+        Assert.Equal(7, (int)last.Json["matching"]!);
+        Assert.Equal(Items(first).Select(i => (string)i["messageId"]!), Items(last).Select(i => (string)i["messageId"]!));
+    }
+
+    [Fact]
     public async Task Should_show_a_table_with_one_row_per_dead_letter_by_default()
     {
         var run = await Cli.RunAsync(Stack, "dlq", "list");

@@ -255,7 +255,7 @@ public sealed class RabbitMqBroker
 
             var broker = new RabbitMqBroker("127.0.0.1", amqpPort, managementPort, "guest", "guest", "local rabbitmq-server",
                 () => RunAsync(script, $"stop {name} {dataDir} --purge", "stopping the test broker"));
-            broker._ctl = command => RunAsync(script, $"ctl {name} {dataDir} {command}", $"rabbitmqctl {command} on the test broker");
+            broker._ctl = command => RunAsync(script, $"ctl {name} {dataDir} rabbitmqctl {command}", $"rabbitmqctl {command} on the test broker");
             if (registerExit)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => broker._stop().GetAwaiter().GetResult();
             return broker;

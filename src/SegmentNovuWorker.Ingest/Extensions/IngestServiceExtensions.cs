@@ -51,7 +51,8 @@ public static class IngestServiceExtensions
                 cfg.DeclareSegmentQueues(context.GetRequiredService<IOptions<TopologyOptions>>().Value,
                     context.GetRequiredService<IOptions<RejectedQueueOptions>>().Value);
             });
-        });
+        }, sp => QueueDeclaration.OfIngest(sp.GetRequiredService<IOptions<TopologyOptions>>().Value,
+            sp.GetRequiredService<IOptions<RejectedQueueOptions>>().Value));
         return builder;
     }
 

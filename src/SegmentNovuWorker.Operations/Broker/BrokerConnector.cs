@@ -21,7 +21,7 @@ public sealed class BrokerConnector(BrokerSettings settings)
         IConnection? connection = null;
         try
         {
-            connection = await factory.CreateConnectionAsync(cancellationToken);
+            connection = await factory.CreateConnectionAsync(Settings.Endpoints, cancellationToken);
             // The broker may refuse a virtual host only after the connection opened: a first channel finds out here,
             // so the operator reads why instead of a later "already closed".
             await using (await connection.CreateChannelAsync(cancellationToken: cancellationToken))

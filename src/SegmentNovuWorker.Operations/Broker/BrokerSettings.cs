@@ -5,7 +5,7 @@ namespace SegmentNovuWorker.Operations.Broker;
 
 /// <summary>
 /// Where the broker is, configured as the services configure it: <c>ConnectionStrings:RabbitMq</c> (its password, or
-/// <c>RabbitMq:Password</c> when the URI has none), plus <c>RabbitMq:ManagementUrl</c> for the queue listing (default:
+/// <c>RabbitMq:Password</c> when the URI has none) and <c>RabbitMq:Hosts</c> for a cluster, plus <c>RabbitMq:ManagementUrl</c> for the queue listing (default:
 /// the AMQP host on port 15672 over http, or 15671 over https when the broker URI is <c>amqps</c>).
 /// </summary>
 public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecureManagement = false)
@@ -32,8 +32,12 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecure
             if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out management) || management.Scheme is not ("http" or "https"))
                 throw new OperatorException(ExitCodes.Usage, $"{ManagementUrlKey} (--management-url) must be an http(s):// URL such as http://localhost:15672/.");
         }
+        var hosts = configuration.GetSection(RabbitMqOptions.HostsKey).Get<string[]>() ?? [];
+        if (hosts.FirstOrDefault(h => RabbitMqOptions.TryParseHost(h, amqp) is null) is { } wrong)
+            throw new OperatorException(ExitCodes.Usage, $"{RabbitMqOptions.HostsKey} holds '{wrong}': a cluster node must be host or host:port, e.g. rabbit-1:5672.");
         return new BrokerSettings(amqp, management, configuration.GetValue<bool>(AllowInsecureManagementKey))
         {
+            Hosts = hosts,
             Partitions = configuration.GetValue<int?>($"{TopologyOptions.Section}:{nameof(TopologyOptions.Partitions)}") ?? new TopologyOptions().Partitions,
         };
     }
@@ -50,6 +54,12 @@ public sealed record BrokerSettings(Uri Amqp, Uri Management, bool AllowInsecure
             $"RabbitMQ's management API at {Management} is plain http on another host: the broker password would cross the network in clear. " +
             $"Use an https:// {ManagementUrlKey} (--management-url), or pass --insecure ({AllowInsecureManagementKey}=true) if the network is trusted.");
     }
+
+    /// <summary><c>RabbitMq:Hosts</c>, as the services read it: the cluster's nodes, tried in turn.</summary>
+    public string[] Hosts { get; init; } = [];
+
+    /// <summary>The nodes to connect to, read as the services read them.</summary>
+    public IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint> Endpoints => new RabbitMqOptions { ConnectionString = Amqp, Hosts = Hosts }.Endpoints;
 
     /// <summary><c>Topology:Partitions</c>, as the services read it: which partition queues (and their <c>_error</c> queues) exist.</summary>
     public int Partitions { get; init; } = new TopologyOptions().Partitions;

@@ -9,10 +9,13 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// <remarks>
 /// AMQP has no "peek", so each <c>_error</c> queue is read with <c>basic.get</c> without acknowledging, on a channel
 /// of its own, up to the number of messages it held when reading began (so messages arriving meanwhile do not make
-/// it read forever). Closing the channel hands every message back: RabbitMQ requeues them at their original
-/// position, so the queue's order is kept. While a read runs the messages are unacked (invisible to anything else
-/// reading the queue) and afterwards carry the <c>redelivered</c> flag; nothing consumes an <c>_error</c> queue, so
-/// neither matters. A read holds the queue's messages in memory: fine for thousands, not for millions.
+/// it read forever). Closing the channel hands every message back: the <c>_error</c> queues are quorum queues, which
+/// serve returned messages first, in the order they were returned, so the queue's order is kept. Each read counts as a
+/// return: it raises the <c>x-delivery-count</c> header (a replay drops it) and would count toward a delivery limit,
+/// which is why the <c>_error</c> queues are declared with none (<see cref="Messaging.QueueArguments.DeadLetters"/>).
+/// While a read runs the messages are unacked (invisible to anything else reading the queue); nothing consumes an
+/// <c>_error</c> queue, so that does not matter. A read holds the queue's messages in memory: fine for thousands, not
+/// for millions.
 /// </remarks>
 sealed class DeadLetterBrowser(BrokerConnector connector)
 {

@@ -115,8 +115,10 @@ sealed class DeadLetterMover(BrokerConnector connector)
         return new MoveReport(replay ? "replay" : "purge", options.DryRun, outcomes.Count, done, failed, outcomes);
     }
 
-    // What RabbitMQ itself recorded when the message went through a wait queue: history of the dead letter's last life.
-    static readonly string[] BrokerDeathHeaders = ["x-death", "x-first-death-", "x-last-death-"];
+    // What RabbitMQ itself recorded: the deaths of the dead letter's last life (a wait queue's expiry, the delivery limit),
+    // and the quorum queue's count of its returns, which reading an _error queue raises too. RabbitMQ 4.x starts a
+    // message's count in its new queue from an x-delivery-count it carries: a replay must not bring the old one.
+    static readonly string[] BrokerDeathHeaders = ["x-death", "x-first-death-", "x-last-death-", DeadLetterParser.DeliveryCountHeader];
 
     static bool IsFaultHeader(string name) =>
         DeadLetterHeaders.FaultHeaderPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) ||

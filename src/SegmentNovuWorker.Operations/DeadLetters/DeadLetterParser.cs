@@ -16,6 +16,9 @@ public static class DeadLetterParser
 {
     public const string UnknownReason = "unknown";
 
+    /// <summary>Set by a quorum queue on every delivery: how many times the message was returned to it.</summary>
+    public const string DeliveryCountHeader = "x-delivery-count";
+
     /// <summary>The worker's reason classes, for dead letters written before it set <c>SNW-Reason</c>.</summary>
     static readonly (string ExceptionType, string Reason)[] ReasonsByException =
     [
@@ -29,6 +32,9 @@ public static class DeadLetterParser
     public static DeadLetterDetail Parse(string queue, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
     {
         var headers = ReadHeaders(properties.Headers);
+        // The quorum queue's count of the message's returns: reading the _error queue raises it, so it only says how
+        // often this dead letter has been read, and two reads of the same one would differ.
+        headers = new SortedDictionary<string, string?>(headers.Where(h => h.Key != DeliveryCountHeader).ToDictionary(), StringComparer.Ordinal);
         var envelope = TryParse(body);
         var message = envelope?["message"];
 
@@ -45,7 +51,7 @@ public static class DeadLetterParser
             Type: Header(headers, DeadLetterHeaders.SegmentCall) ?? TypeOf(envelope, queue),
             EventName: Text(message, "event") ?? Text(message, "name"), // a track's event, a page's or screen's name
             UserId: Text(message, "userId"),
-            Reason: Header(headers, DeadLetterHeaders.Reason) ?? ReasonOf(exceptionType),
+            Reason: Header(headers, DeadLetterHeaders.Reason) ?? BrokerReasonOf(properties.Headers) ?? ReasonOf(exceptionType),
             HttpStatus: Int(Header(headers, DeadLetterHeaders.HttpStatus)),
             NovuMessage: Header(headers, DeadLetterHeaders.NovuMessage),
             Attempts: Int(Header(headers, DeadLetterHeaders.Attempts)) ?? Int(Header(headers, "MT-Fault-RetryCount")) + 1,
@@ -69,6 +75,18 @@ public static class DeadLetterParser
         }
         return SegmentQueues.MainQueueOf(errorQueue);
     }
+
+    /// <summary>
+    /// <see cref="FailureReasons.DeliveryLimit"/> when RabbitMQ itself moved the message here for its delivery limit: its
+    /// latest death (the first entry of <c>x-death</c>) says <c>delivery_limit</c>. Earlier deaths (<c>expired</c>, from a
+    /// wait queue) say nothing about why it is in <c>_error</c>.
+    /// </summary>
+    static string? BrokerReasonOf(IDictionary<string, object?>? headers) =>
+        headers?.TryGetValue("x-death", out var deaths) == true && deaths is IEnumerable<object?> list
+        && list.FirstOrDefault() is IDictionary<string, object?> latest
+        && latest.TryGetValue("reason", out var reason) && AsText(reason) == "delivery_limit"
+            ? FailureReasons.DeliveryLimit
+            : null;
 
     static string ReasonOf(string? exceptionType)
     {

@@ -76,7 +76,7 @@ public static class WorkerServiceExtensions
                 foreach (var partition in context.GetRequiredService<IOptions<TopologyOptions>>().Value.All)
                     cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e => e.ConfigurePartitionEndpoint(cfg, context, partition));
             });
-        });
+        }, sp => QueueDeclaration.OfWorker(sp.GetRequiredService<IOptions<TopologyOptions>>().Value));
         return builder;
     }
 }

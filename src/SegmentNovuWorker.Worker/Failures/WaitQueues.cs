@@ -52,13 +52,8 @@ public sealed class WaitQueues(IOptions<RetryOptions> options)
 
     static async Task DeclareAsync(IChannel channel, string name, string queue, TimeSpan wait)
     {
-        var arguments = new Dictionary<string, object?>
-        {
-            ["x-message-ttl"] = (long)wait.TotalMilliseconds,
-            // The default exchange routes by queue name: expired messages go straight back to the endpoint's queue.
-            ["x-dead-letter-exchange"] = "",
-            ["x-dead-letter-routing-key"] = queue,
-        };
+        // Expired messages go straight back to the endpoint's queue, at least once (QueueArguments.Wait).
+        var arguments = QueueArguments.Wait(queue, wait).ForClient();
         await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false);
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
         await channel.QueueBindAsync(name, name, routingKey: "");

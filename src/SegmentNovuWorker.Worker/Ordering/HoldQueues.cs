@@ -77,7 +77,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var hash = SegmentPartitions.UserHash(userKey);
         await using var channel = await ScratchChannelAsync(context);
         await DeclareExchangeAsync(channel);
-        await channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
         await channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
         logger.LogInformation("Holding the later events of user {UserHash} until its event in redelivery is done", hash);
     }

@@ -47,7 +47,7 @@ public sealed class PartitionBalancer(
                             Uri = rabbitMq.Value.ConnectionString,
                             ClientProvidedName = $"segment-novu-worker-presence@{Environment.MachineName}:{Environment.ProcessId}",
                             RequestedHeartbeat = TimeSpan.FromSeconds(5),
-                        }.CreateConnectionAsync(stoppingToken);
+                        }.CreateConnectionAsync(rabbitMq.Value.Endpoints, stoppingToken);
                         await AnnouncePresenceAsync(connection, stoppingToken);
                     }
                     await BalanceAsync(connection, stoppingToken);
