@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
-using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Ingest.RateLimiting;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 

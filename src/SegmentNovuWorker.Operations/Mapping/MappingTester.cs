@@ -1,11 +1,10 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Mapping;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Operations.Broker;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Operations.Mapping;
 
@@ -42,39 +41,26 @@ public static class MappingTester
     }
 
     /// <summary>
-    /// The event as the worker receives it: read into its message record through the one table of Segment calls (as the
-    /// ingest API reads it), then the mapping's view of that record.
+    /// The event as the worker receives it: read by the ingest API's own parser (<see cref="SegmentEventParser"/>, as a
+    /// webhook body), so its messageId, and so Novu's transactionId, is the one the worker would send.
     /// </summary>
     static MappingEvent Read(string eventJson)
     {
-        JsonElement element;
-        try
-        {
-            element = JsonDocument.Parse(eventJson).RootElement;
-        }
-        catch (JsonException ex)
-        {
-            throw new OperatorException(ExitCodes.Usage, $"The event is not JSON: {ex.Message}");
-        }
-        if (element.ValueKind != JsonValueKind.Object)
-            throw new OperatorException(ExitCodes.Usage, "The event must be a JSON object.");
-
-        var type = SegmentJson.String(element, "type");
-        var call = SegmentCalls.ByName(type);
-        if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
+        var parsed = SegmentEventParser.Parse(Encoding.UTF8.GetBytes(eventJson));
+        if (parsed.Error is { } error)
+            throw new OperatorException(ExitCodes.Usage, $"The ingest API would refuse this event ({error.Status} {error.Title}): {error.Detail}");
+        if (parsed.IsBatch)
+            throw new OperatorException(ExitCodes.Usage, "Give one event (a JSON object), not an array of them.");
+        if (parsed.OptedOut > 0)
             throw new OperatorException(ExitCodes.Usage,
-                $"Only track, page and screen events are mapped to workflows; this one's type is '{type ?? "(none)"}'.");
-
-        // As the ingest API does: an event without a messageId gets one derived from its bytes.
-        var messageId = SegmentJson.Identifier(element, "messageId") ?? SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(eventJson));
-        var fields = new SegmentEventFields(messageId, SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId"),
-            SegmentJson.Timestamp(element), SegmentJson.Object(element, "context"));
-        return call!.Read(fields, element) switch
+                "The event opts out of Novu (its \"integrations\"): the ingest API acknowledges it and publishes nothing.");
+        return parsed.Events.Single() switch
         {
-            { Event: TrackEvent track } => MappingEvent.From(track),
-            { Event: PageEvent page } => MappingEvent.From(page),
-            { Event: ScreenEvent screen } => MappingEvent.From(screen),
-            var read => throw new OperatorException(ExitCodes.Usage, $"The event is not a valid {type}: {read.Error}"),
+            TrackEvent track => MappingEvent.From(track),
+            PageEvent page => MappingEvent.From(page),
+            ScreenEvent screen => MappingEvent.From(screen),
+            var other => throw new OperatorException(ExitCodes.Usage,
+                $"Only track, page and screen events are mapped to workflows; this one's type is '{SegmentCalls.Of(other).Name}'."),
         };
     }
 }

@@ -1,6 +1,6 @@
 using SegmentNovuWorker.Contracts;
 
-namespace SegmentNovuWorker.Ingest.Parsing;
+namespace SegmentNovuWorker.Parsing;
 
 /// <summary>What was wrong with an event, and where (its index in a batch, or null for a single event).</summary>
 public sealed record EventError(int? Index, string Detail);

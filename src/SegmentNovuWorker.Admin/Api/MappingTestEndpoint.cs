@@ -1,11 +1,8 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
+using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Operations.Mapping;
 
-namespace SegmentNovuWorker.Operations.AdminApi;
+namespace SegmentNovuWorker.Admin.Api;
 
 /// <summary>
 /// <c>POST /admin/mapping/test</c> with a Segment event as the body: what the worker would send for it, answering the JSON of

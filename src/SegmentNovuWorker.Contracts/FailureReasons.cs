@@ -1,6 +1,6 @@
-namespace SegmentNovuWorker.Messaging;
+namespace SegmentNovuWorker.Contracts;
 
-/// <summary>The reason classes an operator sees on a dead-lettered message (<see cref="DeadLetterHeaders.Reason"/>).</summary>
+/// <summary>The reason classes an operator sees on a dead-lettered message (the worker's <c>SNW-Reason</c> header). In Contracts, so every project (the mapping rules, the tools) reads them without the messaging stack.</summary>
 public static class FailureReasons
 {
     public const string NovuRejected = "novu-rejected";

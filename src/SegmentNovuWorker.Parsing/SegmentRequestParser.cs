@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 
-namespace SegmentNovuWorker.Ingest.Parsing;
+namespace SegmentNovuWorker.Parsing;
 
 /// <summary>The body shapes Segment sends.</summary>
 public enum RequestShape

@@ -1,4 +1,4 @@
-namespace SegmentNovuWorker.Ingest.Parsing;
+namespace SegmentNovuWorker.Parsing;
 
 /// <summary>What one request may carry: bytes of one event, bytes of the whole request, events in a batch.</summary>
 public sealed record RequestLimits(int MaxEventBytes, int MaxRequestBytes, int MaxBatchEvents);
@@ -17,6 +17,12 @@ public static class SegmentLimits
 
     /// <summary>The tracking API's limits as one value.</summary>
     public static readonly RequestLimits TrackingApi = new(MaxEventBytes, MaxRequestBytes, MaxBatchEvents);
+
+    /// <summary>
+    /// <c>/webhooks/segment</c>'s default limits (the ingest's <c>Ingest:Webhook</c> section can change them): 4000 events, Segment's
+    /// largest Actions batch, of up to 4 KB each in one request, and Segment's own limit for one event.
+    /// </summary>
+    public static readonly RequestLimits Webhook = new(MaxEventBytes, 16 * 1024 * 1024, 4000);
 
     /// <summary>
     /// JSON nesting a request may have. MassTransit's serializer stops at 64 levels, and the message envelope (and the

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SegmentNovuWorker.Messaging;
+namespace SegmentNovuWorker.Contracts;
 
 /// <summary>
 /// Turns Segment messageIds (free-form strings) into the Guid MassTransit needs, and derives a messageId for

@@ -1,43 +1,21 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Operations;
-using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Operations.DeadLetters;
 using SegmentNovuWorker.Operations.Queues;
 
-// In ASP.NET Core's own namespace, as its Map*/Add* extensions are, so a host wires the admin API with two lines
-// and no using.
-namespace Microsoft.AspNetCore.Builder;
+namespace SegmentNovuWorker.Admin.Api;
 
 /// <summary>
-/// The operator's commands over HTTP under <c>/admin</c>, answering the same JSON as <c>segment-novu --json</c>.
-/// Served only when an admin key is set (<c>Admin:ApiKey</c> or <c>Admin:ApiKeys</c>), by a server of its own on
-/// <c>Admin:Urls</c> (<see cref="AdminApiHost"/>), never on the host's public listener; every call must present a key.
+/// The operator's commands over HTTP under <c>/admin</c>, answering the same JSON as <c>segment-novu --json</c>; every
+/// call must present a key.
 /// </summary>
 public static class AdminApiExtensions
 {
-    /// <summary>Validates the <c>Admin</c> section at start and runs the admin API beside the host when a key is set.</summary>
-    public static WebApplicationBuilder AddAdminApi(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<AdminOptions>()
-            .BindConfiguration(AdminOptions.Section)
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidation>();
-        builder.Services.AddSingleton<AdminApiHost>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminApiHost>());
-        return builder;
-    }
-
     /// <summary>Every admin route. Further admin endpoints are mapped here, on <c>admin</c>, so they get the key check.</summary>
-    internal static WebApplication MapAdminApi(this WebApplication app)
+    public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SegmentNovuWorker.Operations.AdminApi");
-        var admin = app.MapGroup("/admin").AddEndpointFilter(new AdminApiKey(options, logger));
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SegmentNovuWorker.Admin.Api");
+        var admin = app.MapGroup("/admin").AddEndpointFilter(new AdminApiKey(app.Services.GetRequiredService<AdminKeys>()));
 
         admin.MapGet("/queues", (QueueLister queues, BrokerSettings broker, CancellationToken ct) =>
             Run(async () =>
@@ -91,7 +69,7 @@ public static class AdminApiExtensions
     /// <summary>Who changed the queues, from where, with which filter, and what came of it.</summary>
     static void LogDestructive<T>(ILogger logger, HttpContext http, string operation, FilterQuery query, bool dryRun, T result) =>
         logger.LogWarning("Admin {Operation} by {Operator} from {Client}{DryRun}: filter {Filter}; result {Result}",
-            operation, AdminApiKey.OperatorOf(http), AdminApiKey.ClientOf(http), dryRun ? " (dry run)" : "", query,
+            operation, AdminApiKey.OperatorOf(http), AdminKeys.ClientOf(http), dryRun ? " (dry run)" : "", query,
             System.Text.Json.JsonSerializer.Serialize(result, OperationsJson.Options));
 
     /// <summary>A replay or purge of everything must say so (<c>all=true</c>), as on the command line.</summary>

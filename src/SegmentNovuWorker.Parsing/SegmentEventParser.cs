@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Messaging;
 
-namespace SegmentNovuWorker.Ingest.Parsing;
+namespace SegmentNovuWorker.Parsing;
 
 /// <summary>One event read: its message, or why it cannot be one. <see cref="OptedOut"/>: valid, but not for Novu.</summary>
 public sealed record EventOutcome(ISegmentEvent? Event, string? Error, bool OptedOut = false);
@@ -17,7 +16,7 @@ public static class SegmentEventParser
 {
     /// <summary>A webhook body (one event, or an array of them): see <see cref="SegmentRequestParser"/>.</summary>
     public static ParseResult Parse(ReadOnlyMemory<byte> body) =>
-        SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: new WebhookLimitOptions().ToLimits());
+        SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: SegmentLimits.Webhook);
 
     /// <param name="element">The event.</param>
     /// <param name="impliedType">The type the endpoint implies (<c>/v1/track</c> → track); used when the event has none.</param>
