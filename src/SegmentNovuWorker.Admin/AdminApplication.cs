@@ -9,13 +9,17 @@ public static class AdminApplication
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Named for this assembly, not the entry one: the console's Razor Pages are found in the application's assembly, and a
+        // test host's entry assembly is the test runner.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(AdminApplication).Assembly.GetName().Name });
         builder.AddAdminServices();
+        builder.AddConsole();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseStatusCodePages();
         app.MapHealthEndpoints();
+        app.UseConsole();
         app.MapAdminApi();
         return app;
     }

@@ -22,6 +22,7 @@ public static class SegmentNovuCli
             QueuesCommand.Create(),
             DlqCommands.Create(),
             MappingCommands.Create(),
+            JobsCommands.Create(),
         };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(invocation);

@@ -1,6 +1,7 @@
 using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Operations.DeadLetters;
+using SegmentNovuWorker.Operations.Jobs;
 using SegmentNovuWorker.Operations.Queues;
 
 namespace SegmentNovuWorker.Admin.Api;
@@ -46,7 +47,7 @@ public static class AdminApiExtensions
         admin.MapPost("/dlq/replay", (HttpContext http, DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? dryRun, double? rate, CancellationToken ct) =>
             Run(async () =>
             {
-                RequireScope(query.ToFilter(), all, "replay");
+                query.ToFilter().RequireScope(all == true, "replay");
                 var result = await dlq.ReplayAsync(query.ToFilter(), new MoveOptions(dryRun ?? false, rate), ct);
                 LogDestructive(logger, http, "replay", query, dryRun ?? false, result);
                 return result;
@@ -55,7 +56,7 @@ public static class AdminApiExtensions
         admin.MapPost("/dlq/purge", (HttpContext http, DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? yes, CancellationToken ct) =>
             Run(async () =>
             {
-                RequireScope(query.ToFilter(), all, "purge");
+                query.ToFilter().RequireScope(all == true, "purge");
                 var confirmed = yes ?? false;
                 var result = await dlq.PurgeAsync(query.ToFilter(), new MoveOptions(DryRun: !confirmed), ct);
                 LogDestructive(logger, http, "purge", query, !confirmed, result);
@@ -63,21 +64,51 @@ public static class AdminApiExtensions
             }));
 
         admin.MapMappingTest();
+        admin.MapJobs(logger);
         return app;
     }
+
+    /// <summary>Bulk replays and purges as background jobs: start, progress, cancel, per-message results (the console's engine too).</summary>
+    static void MapJobs(this RouteGroupBuilder admin, ILogger logger)
+    {
+        admin.MapPost("/jobs", (HttpContext http, BulkJobs jobs, [AsParameters] FilterQuery query, string? operation, bool? all, bool? yes, double? rate) =>
+            Run(() =>
+            {
+                if (operation == "purge" && yes != true)
+                    throw new OperatorException(ExitCodes.Usage, "A purge job removes dead letters for good: pass yes=true (a dry run: POST /admin/dlq/purge).");
+                var job = jobs.Start(operation ?? "", query.ToFilter(), all == true, AdminApiKey.OperatorOf(http), rate);
+                logger.LogWarning("Admin {Operation} job {JobId} by {Operator} from {Client}: filter {Filter}",
+                    operation, job.Id, AdminApiKey.OperatorOf(http), AdminKeys.ClientOf(http), query);
+                return Task.FromResult(job);
+            }, job => Results.Json(job, OperationsJson.Options, statusCode: StatusCodes.Status202Accepted)));
+
+        admin.MapGet("/jobs", (BulkJobs jobs) => Results.Json(jobs.List(), OperationsJson.Options));
+
+        admin.MapGet("/jobs/{id}", (BulkJobs jobs, string id) =>
+            jobs.Find(id) is { } job ? Results.Json(job, OperationsJson.Options) : NoSuchJob(id));
+
+        admin.MapGet("/jobs/{id}/results", (BulkJobs jobs, string id) =>
+            jobs.Find(id) is null ? NoSuchJob(id) : Results.Json(jobs.Results(id), OperationsJson.Options));
+
+        admin.MapPost("/jobs/{id}/cancel", (HttpContext http, BulkJobs jobs, string id) =>
+        {
+            var job = jobs.Cancel(id, AdminApiKey.OperatorOf(http));
+            if (job is null)
+                return NoSuchJob(id);
+            logger.LogWarning("Admin cancel of job {JobId} by {Operator} from {Client}", id, AdminApiKey.OperatorOf(http), AdminKeys.ClientOf(http));
+            return Results.Json(job, OperationsJson.Options);
+        });
+    }
+
+    static IResult NoSuchJob(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No job has id '{id}'. GET /admin/jobs lists them.",
+            extensions: new Dictionary<string, object?> { ["exitCode"] = ExitCodes.NotFound });
 
     /// <summary>Who changed the queues, from where, with which filter, and what came of it.</summary>
     static void LogDestructive<T>(ILogger logger, HttpContext http, string operation, FilterQuery query, bool dryRun, T result) =>
         logger.LogWarning("Admin {Operation} by {Operator} from {Client}{DryRun}: filter {Filter}; result {Result}",
             operation, AdminApiKey.OperatorOf(http), AdminKeys.ClientOf(http), dryRun ? " (dry run)" : "", query,
             System.Text.Json.JsonSerializer.Serialize(result, OperationsJson.Options));
-
-    /// <summary>A replay or purge of everything must say so (<c>all=true</c>), as on the command line.</summary>
-    static void RequireScope(DeadLetterFilter filter, bool? all, string operation)
-    {
-        if (filter.IsEmpty && all != true)
-            throw new OperatorException(ExitCodes.Usage, $"Name what to {operation} (messageId, queue, reason, event, type, since, until) or pass all=true.");
-    }
 
     static Task<IResult> Run<T>(Func<Task<T>> operation) => Run(operation, result => Results.Json(result, OperationsJson.Options));
 

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Mapping;
@@ -36,6 +38,40 @@ public static class MappingTester
         if (load.Map is null)
             throw new OperatorException(ExitCodes.Usage, "The mapping does not compile:\n" + string.Join("\n", load.Errors));
         var e = Read(eventJson);
+        var result = load.Map.Map(e);
+        return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
+    }
+
+    /// <summary>
+    /// What today's mapping would send for a dead letter's message (the record the worker was given, as MassTransit carried
+    /// it), as the worker would map it if it were replayed now.
+    /// </summary>
+    /// <param name="type">The dead letter's type (<c>track</c>, <c>page</c>, …).</param>
+    /// <exception cref="OperatorException">The mapping does not compile, or the message is not a track, page or screen.</exception>
+    public static MappingTestReport TestMessage(IConfiguration configuration, string type, JsonNode? message)
+    {
+        var load = Check(configuration);
+        if (load.Map is null)
+            throw new OperatorException(ExitCodes.Usage, "The mapping does not compile:\n" + string.Join("\n", load.Errors));
+        var call = SegmentCalls.ByName(type);
+        if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
+            throw new OperatorException(ExitCodes.Usage, $"Only track, page and screen events are mapped to workflows; this one is a {type}.");
+        ISegmentEvent? record;
+        try
+        {
+            record = message?.Deserialize(call!.MessageType, OperationsJson.Options) as ISegmentEvent;
+        }
+        catch (JsonException ex)
+        {
+            throw new OperatorException(ExitCodes.Usage, $"The dead letter's message is not a {type} the worker can read: {ex.Message}");
+        }
+        var e = record switch
+        {
+            TrackEvent track => MappingEvent.From(track),
+            PageEvent page => MappingEvent.From(page),
+            ScreenEvent screen => MappingEvent.From(screen),
+            _ => throw new OperatorException(ExitCodes.Usage, $"The dead letter carries no {type} message."),
+        };
         var result = load.Map.Map(e);
         return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
     }

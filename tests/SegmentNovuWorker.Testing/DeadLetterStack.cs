@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
-using SegmentNovuWorker.Testing;
+using Xunit;
 
-namespace SegmentNovuWorker.OperationsTests;
+namespace SegmentNovuWorker.Testing;
 
 /// <summary>
 /// The whole service with dead letters made the way production makes them: the real worker gives up on events
