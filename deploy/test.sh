@@ -9,6 +9,12 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
+# The console's browser tests drive Debian's Chromium; Playwright's own browser download is not reachable, and never tried.
+if ! [ -x /usr/bin/chromium ] && [ -z "${SNW_CHROMIUM:-}" ]; then
+  apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 # Segment's own Node SDK drives the API in one integration test; it needs Node.js and the locked package.
 command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the Segment SDK test (apt-get install -y nodejs npm)" >&2; exit 1; }
 (cd tests/segment-sdk && npm ci --no-audit --no-fund --loglevel=error)
