@@ -32,12 +32,15 @@ public static class MappingTester
 
     /// <param name="eventJson">One Segment event as Segment sends it (track, page or screen).</param>
     /// <exception cref="OperatorException">The configuration does not compile, or the text is not a track, page or screen.</exception>
-    public static MappingTestReport Test(IConfiguration configuration, string eventJson)
+    public static MappingTestReport Test(IConfiguration configuration, string eventJson) => Map(configuration, () => Read(eventJson));
+
+    /// <summary>Compiles the mapping (refusing one that does not), reads the event, and maps it as the worker would.</summary>
+    static MappingTestReport Map(IConfiguration configuration, Func<MappingEvent> read)
     {
         var load = Check(configuration);
         if (load.Map is null)
             throw new OperatorException(ExitCodes.Usage, "The mapping does not compile:\n" + string.Join("\n", load.Errors));
-        var e = Read(eventJson);
+        var e = read();
         var result = load.Map.Map(e);
         return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
     }
@@ -48,11 +51,11 @@ public static class MappingTester
     /// </summary>
     /// <param name="type">The dead letter's type (<c>track</c>, <c>page</c>, …).</param>
     /// <exception cref="OperatorException">The mapping does not compile, or the message is not a track, page or screen.</exception>
-    public static MappingTestReport TestMessage(IConfiguration configuration, string type, JsonNode? message)
+    public static MappingTestReport TestMessage(IConfiguration configuration, string type, JsonNode? message) =>
+        Map(configuration, () => ReadMessage(type, message));
+
+    static MappingEvent ReadMessage(string type, JsonNode? message)
     {
-        var load = Check(configuration);
-        if (load.Map is null)
-            throw new OperatorException(ExitCodes.Usage, "The mapping does not compile:\n" + string.Join("\n", load.Errors));
         var call = SegmentCalls.ByName(type);
         if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
             throw new OperatorException(ExitCodes.Usage, $"Only track, page and screen events are mapped to workflows; this one is a {type}.");
@@ -65,15 +68,13 @@ public static class MappingTester
         {
             throw new OperatorException(ExitCodes.Usage, $"The dead letter's message is not a {type} the worker can read: {ex.Message}");
         }
-        var e = record switch
+        return record switch
         {
             TrackEvent track => MappingEvent.From(track),
             PageEvent page => MappingEvent.From(page),
             ScreenEvent screen => MappingEvent.From(screen),
             _ => throw new OperatorException(ExitCodes.Usage, $"The dead letter carries no {type} message."),
         };
-        var result = load.Map.Map(e);
-        return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
     }
 
     /// <summary>
