@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole service on this machine: a local RabbitMQ node, the Novu stand-in (unless Novu__ApiKey and
-# Novu__BaseUrl point at a real Novu), the worker and the ingest API. Ctrl-C stops everything.
+# Novu__BaseUrl point at a real Novu), the worker, the ingest API and the admin process (admin API + console).
+# Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,6 +11,7 @@ MANAGEMENT_PORT=${MANAGEMENT_PORT:-15672}
 INGEST_PORT=${INGEST_PORT:-8080}
 WORKER_PORT=${WORKER_PORT:-8081}
 STANDIN_PORT=${STANDIN_PORT:-4000}
+ADMIN_PORT=${ADMIN_PORT:-8090}
 state="$root/.run"
 node="snw-$AMQP_PORT" # one node per port, so two stacks on different ports can run side by side
 mkdir -p "$state"
@@ -70,8 +72,22 @@ fi
 pids+=($!)
 (cd src/SegmentNovuWorker.Ingest && exec dotnet "$root/$(bin SegmentNovuWorker.Ingest)" --urls "http://0.0.0.0:$INGEST_PORT") >"$state/ingest.log" 2>&1 &
 pids+=($!)
+# The admin key of this trial: made once, kept in a file only this user can read (never printed, never on a command line).
+if [ -z "${Admin__ApiKey:-}" ]; then
+  [ -s "$state/admin-key" ] || (umask 077 && openssl rand -hex 32 >"$state/admin-key")
+  Admin__ApiKey=$(cat "$state/admin-key")
+  export Admin__ApiKey
+  key_note="key: in $state/admin-key"
+else
+  key_note="key: \$Admin__ApiKey"
+fi
+(cd src/SegmentNovuWorker.Admin && Admin__JobsPath="$state/admin-jobs" Admin__WorkerUrls__0="http://127.0.0.1:$WORKER_PORT" \
+  RabbitMq__ManagementUrl="http://127.0.0.1:$MANAGEMENT_PORT/" \
+  exec dotnet "$root/$(bin SegmentNovuWorker.Admin)" --urls "http://127.0.0.1:$ADMIN_PORT") >"$state/admin.log" 2>&1 &
+pids+=($!)
 wait_http "http://127.0.0.1:$WORKER_PORT/health/ready" worker
 wait_http "http://127.0.0.1:$INGEST_PORT/health/ready" ingest
+wait_http "http://127.0.0.1:$ADMIN_PORT/health/ready" admin
 
 cat <<INFO
 
@@ -80,6 +96,7 @@ SegmentNovuWorker is running.
                  $open_note
                  http://localhost:$INGEST_PORT/v1/{identify,track,page,screen,group,alias,batch}   (Segment SDKs' host)
   Worker         http://127.0.0.1:$WORKER_PORT/health/ready
+  Admin          http://127.0.0.1:$ADMIN_PORT/console   (dead-letter console; API under /admin; $key_note)
   $novu
   RabbitMQ       amqp://127.0.0.1:$AMQP_PORT   management UI http://127.0.0.1:$MANAGEMENT_PORT (guest/guest)
   Logs           $state/*.log
@@ -92,6 +109,6 @@ Send Segment's sample events:
 Ctrl-C stops everything.
 INFO
 
-tail -n 0 -F "$state/worker.log" "$state/ingest.log" &
+tail -n 0 -F "$state/worker.log" "$state/ingest.log" "$state/admin.log" &
 pids+=($!)
 wait "${pids[0]}"

@@ -9,6 +9,12 @@ if [ -z "${SNW_TEST_RABBITMQ:-}" ] && ! { [ -S /var/run/docker.sock ] && curl -s
   deploy/local/rabbitmq-node.sh install
 fi
 
+# The console's browser tests drive Debian's Chromium; Playwright's own browser download is not reachable, and never tried.
+if ! [ -x /usr/bin/chromium ] && [ -z "${SNW_CHROMIUM:-}" ]; then
+  apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 # Segment's own code drives the API in integration tests: its Node SDK (tests/segment-sdk) and its Webhooks (Actions)
 # destination (tests/segment-actions). They need Node.js and the locked packages.
 command -v npm >/dev/null || { echo "deploy/test.sh: Node.js and npm are needed for the tests of Segment's own code (apt-get install -y nodejs npm)" >&2; exit 1; }

@@ -17,6 +17,10 @@ static class CliConfiguration
     /// <summary>Stands in for the process's environment and current folder when set: tests run the tool in-process, many at once.</summary>
     internal static readonly AsyncLocal<(IReadOnlyDictionary<string, string?> Variables, string Folder)?> Environment = new();
 
+    /// <summary>An environment variable (or the test's stand-in for it).</summary>
+    public static string? Variable(string name) =>
+        Environment.Value is { } fake ? fake.Variables.GetValueOrDefault(name) : System.Environment.GetEnvironmentVariable(name);
+
     public static BrokerSettings Load(string? connection, string? managementUrl, bool insecure)
     {
         if (!string.IsNullOrEmpty(connection) && Uri.TryCreate(connection, UriKind.Absolute, out var given) && given.UserInfo.Contains(':', StringComparison.Ordinal))

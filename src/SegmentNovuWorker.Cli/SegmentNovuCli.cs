@@ -30,5 +30,6 @@ public static class SegmentNovuCli
             QueuesCommand.Create(),
             DlqCommands.Create(),
             MappingCommands.Create(),
+            JobsCommands.Create(),
         };
 }

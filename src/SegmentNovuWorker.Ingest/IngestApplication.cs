@@ -13,7 +13,6 @@ public static class IngestApplication
         var builder = WebApplication.CreateBuilder(args);
         builder.AddIngestServices();
         builder.AddSegmentNovuTelemetry("segment-novu-ingest");
-        builder.AddAdminApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -25,7 +24,7 @@ public static class IngestApplication
         app.MapSegmentWebhook();
         app.MapTrackingApi();
         app.LogSourceSecurity();
-        // The admin API (Admin:ApiKey) is not mapped here: it runs on its own listener, Admin:Urls (AdminApiHost).
+        // No admin routes: the admin API and console are a process of their own (SegmentNovuWorker.Admin).
         return app;
     }
 }

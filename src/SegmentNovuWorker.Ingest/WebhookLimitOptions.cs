@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest;
 
@@ -15,15 +15,15 @@ public sealed class WebhookLimitOptions
 
     /// <summary><c>Ingest:Webhook:MaxRequestBytes</c>: one request. Default 16 MiB: 4000 events of up to 4 KB each.</summary>
     [Range(1024, 28 * 1024 * 1024)] // Kestrel refuses bodies over 30 MB before the endpoint sees them
-    public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+    public int MaxRequestBytes { get; set; } = SegmentLimits.Webhook.MaxRequestBytes;
 
     /// <summary><c>Ingest:Webhook:MaxBatchEvents</c>: events in one batch. Default 4000, Segment's largest Actions batch.</summary>
     [Range(1, 100_000)]
-    public int MaxBatchEvents { get; set; } = 4000;
+    public int MaxBatchEvents { get; set; } = SegmentLimits.Webhook.MaxBatchEvents;
 
     /// <summary><c>Ingest:Webhook:MaxEventBytes</c>: one event. Default 32 KB, Segment's own limit for an event.</summary>
     [Range(1024, 16 * 1024 * 1024)]
-    public int MaxEventBytes { get; set; } = SegmentLimits.MaxEventBytes;
+    public int MaxEventBytes { get; set; } = SegmentLimits.Webhook.MaxEventBytes;
 
     /// <summary>
     /// <c>Ingest:Webhook:PublishTimeout</c>: the wait for the broker's confirms of a webhook batch (a single event, which may

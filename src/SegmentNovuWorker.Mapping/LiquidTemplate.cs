@@ -14,11 +14,21 @@ public sealed class LiquidTemplate
     static readonly TemplateOptions Options = new()
     {
         StrictFilters = true,
-        MaxSteps = 100_000,
-        MaxRecursion = 20,
+        MaxSteps = MaxSteps,
+        MaxRecursion = MaxNesting,
         CultureInfo = System.Globalization.CultureInfo.InvariantCulture,
         TimeZone = TimeZoneInfo.Utc,
     };
+
+    /// <summary>Statements one render may run (a loop's body counts once per turn).</summary>
+    public const int MaxSteps = 100_000;
+
+    /// <summary>Blocks one render may nest.</summary>
+    public const int MaxNesting = 20;
+
+    /// <summary>Said instead of Fluid's own words, which blame "a cyclic include statement" for a plain loop that ran long.</summary>
+    public static readonly string OverBudget =
+        $"the template ran past its budget for one event ({MaxSteps} steps, {MaxNesting} nested blocks): a loop over too large a list, or blocks nested too deep";
 
     readonly IFluidTemplate _template;
 
@@ -48,13 +58,22 @@ public sealed class LiquidTemplate
         return compiled;
     }
 
-    /// <exception cref="Exception">Whatever the template throws for this event (a filter on a value it cannot take, too many steps).</exception>
+    /// <exception cref="Exception">Whatever the template throws for this event (a filter on a value it cannot take).</exception>
+    /// <exception cref="TemplateBudgetException">The template ran past <see cref="MaxSteps"/> or <see cref="MaxNesting"/>.</exception>
     public string Render(JsonObject document)
     {
         var context = new TemplateContext(Options);
         foreach (var (key, value) in document)
             context.SetValue(key, ToModel(value));
-        return _template.Render(context);
+        try
+        {
+            return _template.Render(context);
+        }
+        // Fluid throws this type, with one of two fixed sentences, for both budgets; no other failure says "The maximum".
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("The maximum", StringComparison.Ordinal))
+        {
+            throw new TemplateBudgetException(OverBudget, ex);
+        }
     }
 
     /// <summary>JSON as plain .NET values Fluid knows: dictionaries, lists, strings, decimals, booleans.</summary>
@@ -73,3 +92,6 @@ public sealed class LiquidTemplate
         _ => null,
     };
 }
+
+/// <summary>A template that ran past its budget for one event (<see cref="LiquidTemplate.MaxSteps"/>).</summary>
+public sealed class TemplateBudgetException(string message, Exception inner) : Exception(message, inner);

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Novu;
 
 namespace SegmentNovuWorker.Mapping;

@@ -6,7 +6,7 @@ namespace SegmentNovuWorker.Messaging;
 /// </summary>
 public static class DeadLetterHeaders
 {
-    /// <summary>Reason class: one of <see cref="FailureReasons"/>.</summary>
+    /// <summary>Reason class: one of <see cref="Contracts.FailureReasons"/>.</summary>
     public const string Reason = "SNW-Reason";
 
     /// <summary>The last HTTP status Novu answered (absent when no answer came: timeout, connection refused).</summary>

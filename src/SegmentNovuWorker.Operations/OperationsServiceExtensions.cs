@@ -2,7 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Operations.DeadLetters;
+using SegmentNovuWorker.Operations.Jobs;
 using SegmentNovuWorker.Operations.Queues;
+using SegmentNovuWorker.Operations.Workers;
 
 namespace SegmentNovuWorker.Operations;
 
@@ -16,6 +18,16 @@ public static class OperationsServiceExtensions
         services.AddSingleton<BrokerConnector>();
         services.AddSingleton<DeadLetterOperations>();
         services.AddHttpClient<QueueLister>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient<WorkerConsumptionReader>(http => http.Timeout = TimeSpan.FromSeconds(5));
+        return services;
+    }
+
+    /// <summary>Bulk jobs kept in <paramref name="folder"/>, resumed when the host starts (see <see cref="BulkJobs"/>).</summary>
+    public static IServiceCollection AddBulkJobs(this IServiceCollection services, Func<IServiceProvider, string> folder)
+    {
+        services.AddSingleton(sp => new JobStore(folder(sp)));
+        services.AddSingleton<BulkJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<BulkJobs>());
         return services;
     }
 }

@@ -1,3 +1,8 @@
 using SegmentNovuWorker.Worker;
+using SegmentNovuWorker.Worker.Mapping;
 
-WorkerApplication.Create(args).Run();
+var app = WorkerApplication.Create(args);
+if (MappingStartCheck.Refuses(app, Console.Error))
+    return MappingStartCheck.ExitCode;
+app.Run();
+return 0;

@@ -61,7 +61,7 @@ public sealed partial class When_the_docs_are_checked
     /// <summary>Section → the options types bound to it (<c>Section</c> constants of the service's assemblies).</summary>
     static Dictionary<string, List<Type>> OptionsSections() =>
         new[] { typeof(Ingest.IngestApplication), typeof(Worker.WorkerApplication), typeof(NovuStandIn.NovuStandInApp), typeof(Messaging.TopologyOptions),
-                typeof(Novu.NovuClient), typeof(Mapping.WorkflowMappingOptions), typeof(Operations.AdminApi.AdminOptions) }
+                typeof(Novu.NovuClient), typeof(Mapping.WorkflowMappingOptions), typeof(Admin.Api.AdminOptions) }
             .Select(t => t.Assembly).Distinct()
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Testing;

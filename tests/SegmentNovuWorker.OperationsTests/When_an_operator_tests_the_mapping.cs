@@ -103,4 +103,43 @@ public sealed class When_an_operator_tests_the_mapping : IDisposable
         Assert.True(JsonNode.DeepEquals(tool.Json, api), $"the tool said\n{tool.Output}\nthe admin API said\n{api.ToJsonString()}");
         Assert.Equal("Trigger", api["verdict"]!.ToString());
     }
+
+    [Fact]
+    public async Task Should_say_in_words_that_a_template_ran_past_its_budget()
+    {
+        var loops = Write("loops.json", """
+            {"Novu": {"Workflows": [{"Event": "Order Completed", "Workflow": "order-receipt",
+              "Payload": {"grid": "{% for a in properties.xs %}{% for b in properties.xs %}{% for c in properties.xs %}.{% endfor %}{% endfor %}{% endfor %}"}}]}}
+            """);
+        var xs = string.Join(",", Enumerable.Range(0, 60));
+        var run = await Cli.RunAsync("mapping", "test", "--config", loops, "--event", Write("big.json",
+            $$$"""{"type":"track","messageId":"m-2","userId":"u-1","event":"Order Completed","properties":{"xs":[{{{xs}}}]}}"""));
+
+        Assert.Contains("mapping-failed", run.Output);
+        Assert.Contains("the template ran past its budget for one event (100000 steps, 20 nested blocks)", run.Output);
+        Assert.DoesNotContain("cyclic include", run.Output);
+    }
+
+    [Fact]
+    public async Task Should_stop_a_worker_started_with_a_bad_mapping_naming_the_keys_without_a_stack_trace()
+    {
+        using var worker = BuiltProcess.Start("SegmentNovuWorker.Worker", "SegmentNovuWorker.Worker.dll", new Dictionary<string, string?>
+        {
+            ["Novu__Workflows__0__Event"] = "Checkout: Completed",
+            ["Novu__Workflows__0__Workflow"] = "Receipt Email",
+            ["Novu__Workflows__0__When"] = "properties.total >",
+            ["Novu__ApiKey"] = "k",
+            ["ConnectionStrings__RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+        });
+
+        var exitCode = await worker.WaitForExitAsync(TimeSpan.FromMinutes(2)); // generous: the machine is shared
+        var output = string.Join("\n", worker.Output);
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains("The worker cannot start: the Novu mapping", output);
+        Assert.Contains("Novu:Workflows:0:Workflow: 'Receipt Email' is not a Novu workflow identifier", output);
+        Assert.Contains("Novu:Workflows:0:When: expected a path or a value", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
 }

@@ -60,6 +60,14 @@ public sealed class BuiltProcess : IDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Waits for it to end by itself; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -1,16 +1,16 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using SegmentNovuWorker.Admin;
 using SegmentNovuWorker.Ingest;
 using SegmentNovuWorker.NovuStandIn;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
-using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Worker;
 
 namespace SegmentNovuWorker.Testing;
 
 /// <summary>
-/// The whole service as a user runs it: the Novu stand-in, the worker and the ingest API, each on its own loopback
-/// port, talking through a fresh virtual host of the real test broker.
+/// The whole service as a user runs it: the Novu stand-in, the worker, the ingest API and (given an admin key) the
+/// admin process, each on its own loopback port, talking through a fresh virtual host of the real test broker.
 /// </summary>
 public sealed class SegmentNovuStack : IAsyncDisposable
 {
@@ -34,6 +34,7 @@ public sealed class SegmentNovuStack : IAsyncDisposable
     public WebApplication? StandInApp { get; private set; }
     public WebApplication? WorkerApp { get; private set; }
     public WebApplication? IngestApp { get; private set; }
+    public WebApplication? AdminApp { get; private set; }
     public Uri NovuUrl { get; private set; } = null!;
     public Uri IngestUrl { get; private set; } = null!;
     public Uri WorkerUrl { get; private set; } = null!;
@@ -44,8 +45,8 @@ public sealed class SegmentNovuStack : IAsyncDisposable
     /// <summary>An HTTP client for the ingest API.</summary>
     public HttpClient CreateIngestClient() => new() { BaseAddress = IngestUrl, Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>Where the admin API listens (its own listener, <c>Admin:Urls</c>); null when no admin key is configured.</summary>
-    public Uri? AdminUrl => IngestApp?.Services.GetRequiredService<AdminApiHost>().Addresses.FirstOrDefault();
+    /// <summary>Where the admin process (admin API and console) listens; null when no admin key is configured.</summary>
+    public Uri? AdminUrl { get; private set; }
 
     /// <summary>An HTTP client for the admin API.</summary>
     public HttpClient CreateAdminClient() =>
@@ -67,9 +68,9 @@ public sealed class SegmentNovuStack : IAsyncDisposable
             ["Novu:ApiKey"] = NovuApiKey,
             ["Novu:Workflows:User Registered"] = "welcome",
             ["StandIn:ApiKey"] = NovuApiKey,
-            // The sandbox is a local trial: open front doors unless a test sets credentials, the admin API on a free port.
+            // The sandbox is a local trial: open front doors unless a test sets credentials.
             ["Ingest:AllowUnauthenticated"] = "true",
-            ["Admin:Urls"] = "http://127.0.0.1:0",
+            ["Admin:JobsPath"] = Path.Combine(Path.GetTempPath(), "snw-admin-jobs-" + Guid.NewGuid().ToString("N")),
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SNW_TEST_LOG_LEVEL") ?? "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -81,7 +82,25 @@ public sealed class SegmentNovuStack : IAsyncDisposable
         if (startWorker)
             await stack.StartWorkerAsync();
         (stack.IngestApp, stack.IngestUrl) = await LoopbackHost.StartAsync(IngestApplication.Create, "SegmentNovuWorker.Ingest", all, configureIngest);
+        if (all.ContainsKey("Admin:ApiKey") || all.Keys.Any(k => k.StartsWith("Admin:ApiKeys:", StringComparison.Ordinal)))
+            await stack.StartAdminAsync();
         return stack;
+    }
+
+    /// <summary>Starts the admin process (again, after <see cref="StopAdminAsync"/>), as a restarted process would: same settings, same jobs folder.</summary>
+    public async Task StartAdminAsync()
+    {
+        (AdminApp, var url) = await LoopbackHost.StartAsync(AdminApplication.Create, "SegmentNovuWorker.Admin", Settings);
+        AdminUrl = url;
+    }
+
+    public async Task StopAdminAsync()
+    {
+        if (AdminApp is null)
+            return;
+        await AdminApp.StopAsync();
+        await AdminApp.DisposeAsync();
+        AdminApp = null;
     }
 
     /// <summary>
@@ -138,7 +157,7 @@ public sealed class SegmentNovuStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in new[] { IngestApp, WorkerApp, StandInApp })
+        foreach (var app in new[] { AdminApp, IngestApp, WorkerApp, StandInApp })
         {
             if (app is null)
                 continue;

@@ -3,10 +3,10 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Messaging.Telemetry;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 

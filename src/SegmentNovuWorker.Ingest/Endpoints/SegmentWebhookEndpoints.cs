@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
-using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Ingest.RateLimiting;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Ingest.Authentication;
-using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Ingest.RateLimiting;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest.Endpoints;
 

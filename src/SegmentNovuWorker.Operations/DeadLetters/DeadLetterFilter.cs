@@ -1,4 +1,5 @@
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Operations.Broker;
 
 namespace SegmentNovuWorker.Operations.DeadLetters;
 
@@ -27,6 +28,14 @@ public sealed record DeadLetterFilter(
         (MessageId is null || deadLetter.MessageId == MessageId) &&
         (Since is null || deadLetter.LastFailureAt >= Since) &&
         (Until is null || deadLetter.LastFailureAt < Until);
+
+    /// <summary>A replay or purge of everything must say so (<c>all=true</c>, <c>--all</c>): an empty filter is never taken to mean it.</summary>
+    /// <exception cref="OperatorException">The filter names nothing and <paramref name="all"/> is false.</exception>
+    public void RequireScope(bool all, string operation)
+    {
+        if (IsEmpty && !all)
+            throw new OperatorException(ExitCodes.Usage, $"Name what to {operation} (messageId, queue, reason, event, type, since, until) or pass all=true.");
+    }
 
     /// <summary>The <c>_error</c> queue a <see cref="Queue"/> value names, with or without the suffix.</summary>
     public static string ErrorQueue(string queue) =>

@@ -34,9 +34,16 @@ sealed class DeadLetterMover(BrokerConnector connector)
         var queues = await ErrorQueues.InScopeAsync(connection, connector.Settings, filter, cancellationToken);
         var total = queues.Sum(q => q.Count);
         var outcomes = new List<MoveOutcome>();
+        // Each outcome is also told to the caller the moment it is known (a job writes it down before the next message).
+        void Record(MoveOutcome outcome)
+        {
+            outcomes.Add(outcome);
+            options.Outcome?.Invoke(outcome);
+        }
         var existingTargets = new Dictionary<string, bool>(StringComparer.Ordinal);
         var scanned = 0;
         var done = 0;
+        var unread = 0;
         var pace = Stopwatch.StartNew();
 
         foreach (var (queue, count) in queues)
@@ -48,16 +55,20 @@ sealed class DeadLetterMover(BrokerConnector connector)
             {
                 var message = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
                 if (message is null)
+                {
+                    // Another reader (a console page, another job) holds the rest unacked: they are not ours to move now.
+                    unread += count - i;
                     break;
+                }
                 scanned++;
                 var detail = DeadLetterParser.Parse(queue, message.BasicProperties, message.Body);
                 var deadLetter = detail.DeadLetter;
-                if (!filter.Matches(deadLetter))
+                if (!filter.Matches(deadLetter) || options.Skip?.Invoke(deadLetter.MessageId) == true)
                     continue; // held unacked; requeued in place when the channel closes
 
                 if (options.DryRun)
                 {
-                    outcomes.Add(new MoveOutcome(deadLetter.MessageId, queue, replay ? deadLetter.OriginalQueue : null,
+                    Record(new MoveOutcome(deadLetter.MessageId, queue, replay ? deadLetter.OriginalQueue : null,
                         replay ? "would-replay" : "would-purge"));
                     options.Progress?.Report(new MoveProgress(scanned, total, done));
                     continue;
@@ -73,7 +84,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
                         existingTargets[target] = exists = await BrokerConnector.PeekQueueAsync(connection, target, cancellationToken) is not null;
                     if (!exists)
                     {
-                        outcomes.Add(new MoveOutcome(deadLetter.MessageId, queue, target, "failed",
+                        Record(new MoveOutcome(deadLetter.MessageId, queue, target, "failed",
                             $"queue '{target}' does not exist; start the worker once so it declares it, then replay again"));
                         continue;
                     }
@@ -87,12 +98,12 @@ sealed class DeadLetterMover(BrokerConnector connector)
                     }
                     catch (PublishException ex)
                     {
-                        outcomes.Add(new MoveOutcome(deadLetter.MessageId, queue, target, "failed",
+                        Record(new MoveOutcome(deadLetter.MessageId, queue, target, "failed",
                             ex.IsReturn ? $"queue '{target}' did not take the message" : "the broker did not confirm the message"));
                         continue;
                     }
                     await channel.BasicAckAsync(message.DeliveryTag, multiple: false, CancellationToken.None);
-                    outcomes.Add(new MoveOutcome(deadLetter.MessageId, queue, target, "replayed"));
+                    Record(new MoveOutcome(deadLetter.MessageId, queue, target, "replayed"));
                 }
                 else
                 {
@@ -103,7 +114,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
                         await export.FlushAsync(CancellationToken.None);
                     }
                     await channel.BasicAckAsync(message.DeliveryTag, multiple: false, CancellationToken.None);
-                    outcomes.Add(new MoveOutcome(deadLetter.MessageId, queue, null, "purged"));
+                    Record(new MoveOutcome(deadLetter.MessageId, queue, null, "purged"));
                 }
                 done++;
                 options.Progress?.Report(new MoveProgress(scanned, total, done));
@@ -112,7 +123,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
         }
 
         var failed = outcomes.Count(o => o.Outcome == "failed");
-        return new MoveReport(replay ? "replay" : "purge", options.DryRun, outcomes.Count, done, failed, outcomes);
+        return new MoveReport(replay ? "replay" : "purge", options.DryRun, outcomes.Count, done, failed, outcomes, unread > 0 ? unread : null);
     }
 
     // What RabbitMQ itself recorded: the deaths of the dead letter's last life (a wait queue's expiry, the delivery limit),

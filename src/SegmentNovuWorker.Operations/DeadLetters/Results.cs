@@ -24,7 +24,8 @@ public sealed record MoveOutcome(string MessageId, string Queue, string? Target,
 /// <param name="Operation"><c>replay</c> or <c>purge</c>.</param>
 /// <param name="Matched">Dead letters that matched the filter.</param>
 /// <param name="Done">Of those, how many were replayed or purged (0 on a dry run).</param>
-public sealed record MoveReport(string Operation, bool DryRun, int Matched, int Done, int Failed, IReadOnlyList<MoveOutcome> Messages);
+/// <param name="Unread">Dead letters the queues held at the start that this run could not read, because another reader held them (absent when none).</param>
+public sealed record MoveReport(string Operation, bool DryRun, int Matched, int Done, int Failed, IReadOnlyList<MoveOutcome> Messages, int? Unread = null);
 
 /// <summary>How far a long replay or purge is: <see cref="Scanned"/> of <see cref="Total"/> dead letters looked at.</summary>
 public readonly record struct MoveProgress(int Scanned, int Total, int Done);

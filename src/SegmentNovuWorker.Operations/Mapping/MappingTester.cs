@@ -1,11 +1,12 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Mapping;
-using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Operations.Broker;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Operations.Mapping;
 
@@ -31,50 +32,72 @@ public static class MappingTester
 
     /// <param name="eventJson">One Segment event as Segment sends it (track, page or screen).</param>
     /// <exception cref="OperatorException">The configuration does not compile, or the text is not a track, page or screen.</exception>
-    public static MappingTestReport Test(IConfiguration configuration, string eventJson)
+    public static MappingTestReport Test(IConfiguration configuration, string eventJson) => Map(configuration, () => Read(eventJson));
+
+    /// <summary>Compiles the mapping (refusing one that does not), reads the event, and maps it as the worker would.</summary>
+    static MappingTestReport Map(IConfiguration configuration, Func<MappingEvent> read)
     {
         var load = Check(configuration);
         if (load.Map is null)
             throw new OperatorException(ExitCodes.Usage, "The mapping does not compile:\n" + string.Join("\n", load.Errors));
-        var e = Read(eventJson);
+        var e = read();
         var result = load.Map.Map(e);
         return new MappingTestReport(e.Type, e.Name, e.MessageId, result.Verdict, result.Reason, result.Why, result.Rules, result.Triggers);
     }
 
     /// <summary>
-    /// The event as the worker receives it: read into its message record through the one table of Segment calls (as the
-    /// ingest API reads it), then the mapping's view of that record.
+    /// What today's mapping would send for a dead letter's message (the record the worker was given, as MassTransit carried
+    /// it), as the worker would map it if it were replayed now.
     /// </summary>
-    static MappingEvent Read(string eventJson)
+    /// <param name="type">The dead letter's type (<c>track</c>, <c>page</c>, …).</param>
+    /// <exception cref="OperatorException">The mapping does not compile, or the message is not a track, page or screen.</exception>
+    public static MappingTestReport TestMessage(IConfiguration configuration, string type, JsonNode? message) =>
+        Map(configuration, () => ReadMessage(type, message));
+
+    static MappingEvent ReadMessage(string type, JsonNode? message)
     {
-        JsonElement element;
+        var call = SegmentCalls.ByName(type);
+        if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
+            throw new OperatorException(ExitCodes.Usage, $"Only track, page and screen events are mapped to workflows; this one is a {type}.");
+        ISegmentEvent? record;
         try
         {
-            element = JsonDocument.Parse(eventJson).RootElement;
+            record = message?.Deserialize(call!.MessageType, OperationsJson.Options) as ISegmentEvent;
         }
         catch (JsonException ex)
         {
-            throw new OperatorException(ExitCodes.Usage, $"The event is not JSON: {ex.Message}");
+            throw new OperatorException(ExitCodes.Usage, $"The dead letter's message is not a {type} the worker can read: {ex.Message}");
         }
-        if (element.ValueKind != JsonValueKind.Object)
-            throw new OperatorException(ExitCodes.Usage, "The event must be a JSON object.");
-
-        var type = SegmentJson.String(element, "type");
-        var call = SegmentCalls.ByName(type);
-        if (call != SegmentCalls.Track && call != SegmentCalls.Page && call != SegmentCalls.Screen)
-            throw new OperatorException(ExitCodes.Usage,
-                $"Only track, page and screen events are mapped to workflows; this one's type is '{type ?? "(none)"}'.");
-
-        // As the ingest API does: an event without a messageId gets one derived from its bytes.
-        var messageId = SegmentJson.Identifier(element, "messageId") ?? SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(eventJson));
-        var fields = new SegmentEventFields(messageId, SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId"),
-            SegmentJson.Timestamp(element), SegmentJson.Object(element, "context"));
-        return call!.Read(fields, element) switch
+        return record switch
         {
-            { Event: TrackEvent track } => MappingEvent.From(track),
-            { Event: PageEvent page } => MappingEvent.From(page),
-            { Event: ScreenEvent screen } => MappingEvent.From(screen),
-            var read => throw new OperatorException(ExitCodes.Usage, $"The event is not a valid {type}: {read.Error}"),
+            TrackEvent track => MappingEvent.From(track),
+            PageEvent page => MappingEvent.From(page),
+            ScreenEvent screen => MappingEvent.From(screen),
+            _ => throw new OperatorException(ExitCodes.Usage, $"The dead letter carries no {type} message."),
+        };
+    }
+
+    /// <summary>
+    /// The event as the worker receives it: read by the ingest API's own parser (<see cref="SegmentEventParser"/>, as a
+    /// webhook body), so its messageId, and so Novu's transactionId, is the one the worker would send.
+    /// </summary>
+    static MappingEvent Read(string eventJson)
+    {
+        var parsed = SegmentEventParser.Parse(Encoding.UTF8.GetBytes(eventJson));
+        if (parsed.Error is { } error)
+            throw new OperatorException(ExitCodes.Usage, $"The ingest API would refuse this event ({error.Status} {error.Title}): {error.Detail}");
+        if (parsed.IsBatch)
+            throw new OperatorException(ExitCodes.Usage, "Give one event (a JSON object), not an array of them.");
+        if (parsed.OptedOut > 0)
+            throw new OperatorException(ExitCodes.Usage,
+                "The event opts out of Novu (its \"integrations\"): the ingest API acknowledges it and publishes nothing.");
+        return parsed.Events.Single() switch
+        {
+            TrackEvent track => MappingEvent.From(track),
+            PageEvent page => MappingEvent.From(page),
+            ScreenEvent screen => MappingEvent.From(screen),
+            var other => throw new OperatorException(ExitCodes.Usage,
+                $"Only track, page and screen events are mapped to workflows; this one's type is '{SegmentCalls.Of(other).Name}'."),
         };
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using SegmentNovuWorker.Ingest.Parsing;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Parsing;
 using SegmentNovuWorker.Testing;
 using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using SegmentNovuWorker.Admin;
 using SegmentNovuWorker.Ingest;
-using SegmentNovuWorker.Operations.AdminApi;
 using SegmentNovuWorker.Testing;
 using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 
@@ -26,24 +26,25 @@ public sealed class When_secrets_are_configured
         var broker = await RabbitMqBroker.GetAsync();
         var rabbitMq = await broker.CreateVirtualHostAsync();
         var logs = new CapturedLogs();
-        var (app, url) = await LoopbackHost.StartAsync(
-            (args, configure) => IngestApplication.Create(args, builder =>
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+            ["Segment:SharedSecret"] = SharedSecret,
+            ["Segment:WebhookTokens:0"] = WebhookToken,
+            ["Segment:WriteKeys:0"] = WriteKey,
+            ["Segment:ClientWriteKeys:0"] = ClientKey,
+            ["Admin:ApiKey"] = AdminKey,
+            ["Admin:JobsPath"] = Path.Combine(Path.GetTempPath(), "snw-admin-jobs-" + Guid.NewGuid().ToString("N")),
+            ["Logging:LogLevel:Default"] = "Trace",
+        };
+        Func<string[], Action<WebApplicationBuilder>, WebApplication> Captured(Func<string[], Action<WebApplicationBuilder>, WebApplication> create) =>
+            (args, configure) => create(args, builder =>
             {
                 configure(builder);
                 builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
-            }),
-            "SegmentNovuWorker.Ingest",
-            new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
-                ["Segment:SharedSecret"] = SharedSecret,
-                ["Segment:WebhookTokens:0"] = WebhookToken,
-                ["Segment:WriteKeys:0"] = WriteKey,
-                ["Segment:ClientWriteKeys:0"] = ClientKey,
-                ["Admin:ApiKey"] = AdminKey,
-                ["Admin:Urls"] = "http://127.0.0.1:0",
-                ["Logging:LogLevel:Default"] = "Trace",
             });
+        var (app, url) = await LoopbackHost.StartAsync(Captured(IngestApplication.Create), "SegmentNovuWorker.Ingest", settings);
+        var (adminApp, adminUrl) = await LoopbackHost.StartAsync(Captured(AdminApplication.Create), "SegmentNovuWorker.Admin", settings);
         try
         {
             using var client = new HttpClient { BaseAddress = url };
@@ -67,7 +68,7 @@ public sealed class When_secrets_are_configured
                     statuses.Add(response.StatusCode);
             }
 
-            using var admin = new HttpClient { BaseAddress = app.Services.GetRequiredService<AdminApiHost>().Addresses[0] };
+            using var admin = new HttpClient { BaseAddress = adminUrl };
             foreach (var (key, path) in new[] { (WrongAdminKey, "/admin/dlq/purge?all=true&yes=true"), (AdminKey, "/admin/dlq/purge?all=true&yes=true") })
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, path);
@@ -90,6 +91,8 @@ public sealed class When_secrets_are_configured
         }
         finally
         {
+            await adminApp.StopAsync();
+            await adminApp.DisposeAsync();
             await app.StopAsync();
             await app.DisposeAsync();
             await broker.DeleteVirtualHostAsync(rabbitMq);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Parsing;
 using SegmentNovuWorker.Testing;
 using static SegmentNovuWorker.IntegrationTests.Ingest.SegmentRequests;
 

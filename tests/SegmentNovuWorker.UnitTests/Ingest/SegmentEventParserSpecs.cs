@@ -1,6 +1,6 @@
 using System.Text;
 using SegmentNovuWorker.Contracts;
-using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.UnitTests.Ingest;
 

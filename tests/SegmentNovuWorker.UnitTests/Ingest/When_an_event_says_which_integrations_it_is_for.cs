@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.UnitTests.Ingest;
 

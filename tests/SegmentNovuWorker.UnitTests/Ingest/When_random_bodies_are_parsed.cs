@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CsCheck;
-using SegmentNovuWorker.Ingest.Parsing;
+using SegmentNovuWorker.Parsing;
 using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.UnitTests.Ingest;

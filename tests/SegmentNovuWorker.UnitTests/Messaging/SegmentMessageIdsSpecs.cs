@@ -1,4 +1,5 @@
 using System.Text;
+using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging;
 
 namespace SegmentNovuWorker.UnitTests.Messaging;

@@ -1,0 +1,3 @@
+using SegmentNovuWorker.Admin;
+
+AdminApplication.Create(args).Run();
