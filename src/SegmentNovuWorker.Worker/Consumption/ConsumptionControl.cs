@@ -49,6 +49,8 @@ public sealed class ConsumptionControl(
         /// <summary>MassTransit reported its consumer subscribed, and no fault or stop since.</summary>
         public bool Ready { get; set; }
         public DateTimeOffset NotReadySince { get; set; } = since;
+        /// <summary>When the watch last restarted it (each restart gets its own grace), or when it lost its consumer.</summary>
+        public DateTimeOffset RecoveryDue { get; set; } = since;
         public bool Alarmed { get; set; }
         /// <summary>A stop MassTransit has not finished within its time: nothing starts the endpoint until it has.</summary>
         public Task? PendingStop { get; set; }
@@ -171,7 +173,7 @@ public sealed class ConsumptionControl(
         lock (_gate)
         {
             stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && p.PendingStop is not { IsCompleted: false }
-                && now - p.NotReadySince >= options.Value.ConsumerRecovery)];
+                && now - p.RecoveryDue >= options.Value.ConsumerRecovery)];
             var alarmed = _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && !p.Alarmed && now - p.NotReadySince >= options.Value.UnconsumedAlarm).ToList();
             if (alarmed.Count > 0)
             {
@@ -189,7 +191,7 @@ public sealed class ConsumptionControl(
             await StopEndpointAsync(p, cancellationToken);
             await StartEndpointAsync(p, cancellationToken);
             lock (_gate)
-                p.NotReadySince = clock.GetUtcNow(); // give the restart its own grace before the next one
+                p.RecoveryDue = clock.GetUtcNow(); // the restart gets its own grace before the next; the alarm still counts from the loss
         }));
     }
 
@@ -273,7 +275,7 @@ public sealed class ConsumptionControl(
     void MarkNotReady(PartitionState partition)
     {
         if (partition.Ready)
-            partition.NotReadySince = clock.GetUtcNow();
+            partition.NotReadySince = partition.RecoveryDue = clock.GetUtcNow();
         partition.Ready = false;
     }
 

@@ -62,6 +62,14 @@ public sealed class When_an_event_is_traced_from_ingest_to_novu : IAsyncLifetime
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var ingest = await http.GetStringAsync(new Uri(_stack.IngestUrl, SegmentNovuTelemetry.MetricsPath));
         var worker = await http.GetStringAsync(new Uri(_stack.WorkerUrl, SegmentNovuTelemetry.MetricsPath));
+        // The queue gauges are sampled every 15 s, and the worker's bus starts in the background: the sample taken at start
+        // may predate its consumers. Wait for a sample that sees them (bound: two intervals and room for a loaded machine).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!Counted(worker, "segmentnovuworker_segment_novu_queue_consumers", "queue=\"segment-events-00\"") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            worker = await http.GetStringAsync(new Uri(_stack.WorkerUrl, SegmentNovuTelemetry.MetricsPath));
+        }
 
         // prometheus-net names a .NET instrument <meter>_<instrument>, dots as underscores.
         Assert.True(Counted(ingest, "segmentnovuworker_segment_novu_events_accepted", "source=\"webhook\"", "type=\"track\""), ingest);
