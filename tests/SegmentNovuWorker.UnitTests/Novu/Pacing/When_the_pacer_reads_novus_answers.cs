@@ -28,13 +28,13 @@ public sealed class When_the_pacer_reads_novus_answers
         await CallAsync(pacer, Answer(remaining: 0)); // Novu: the bucket (55 tokens, 10 a second) is empty
 
         var next = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
-        _clock.Advance(TimeSpan.FromMilliseconds(300));
-        var waitingAt300Ms = pacer.Snapshot().Waiting;
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
+        var waitingAt600Ms = pacer.Snapshot().Waiting;
         _clock.Advance(TimeSpan.FromMilliseconds(100));
         (await next.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
 
-        // One token and a reserve of 5 % of the bucket (2.75) at 10 a second: 375 ms.
-        Assert.Equal(1, waitingAt300Ms);
+        // One token and a reserve of 10 % of the bucket (5.5) at 10 a second: 650 ms.
+        Assert.Equal(1, waitingAt600Ms);
         Assert.Equal(0, pacer.Snapshot().Waiting);
         Assert.Equal(1, pacer.Snapshot().PacedWaits);
     }
