@@ -69,8 +69,8 @@ public sealed partial class When_the_docs_are_checked
             .GroupBy(t => t.Section!, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Select(t => t.Type).ToList(), StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Keys read from configuration without an options class: the mapping's rule sections (MappingLoader) and the tool's management URL.</summary>
-    static readonly string[] ReadDirectly = ["Novu:Workflows", "Novu:Pages", "Novu:Screens", Operations.Broker.BrokerSettings.ManagementUrlKey];
+    /// <summary>Keys with no options class of their own section: the mapping's rule sections (MappingLoader), the tool's management URL, and the broker hosts (bound with the connection string by AddRabbitMqOptions).</summary>
+    static readonly string[] ReadDirectly = ["Novu:Workflows", "Novu:Pages", "Novu:Screens", Operations.Broker.BrokerSettings.ManagementUrlKey, Messaging.RabbitMqOptions.HostsKey];
 
     static bool Binds(Dictionary<string, List<Type>> sections, string key)
     {
