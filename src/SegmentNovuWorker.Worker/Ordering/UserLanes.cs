@@ -38,9 +38,6 @@ public sealed class UserLanes
     /// <summary>The channel the latest delivery came on: the one to close when handing the partition over.</summary>
     public object? Channel { get; private set; }
 
-    /// <summary>How many users have a message running, waiting or being parked (a held user with nothing here is idle).</summary>
-    public int ActiveUsers { get { lock (_gate) return _lanes.Values.Count(l => l.Running + l.Parking > 0); } }
-
     /// <summary>
     /// Admits a delivery (in tag order when <paramref name="channel"/> is given) and decides its way:
     /// <see cref="LaneWay.Run"/> behind the user's earlier events, or <see cref="LaneWay.Park"/> behind its earlier parked
