@@ -3,11 +3,16 @@ using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Mapping;
+using SegmentNovuWorker.Worker.Subscribers;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
-/// <summary>identify → <c>POST /v2/subscribers</c> (upsert).</summary>
-public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipients, SegmentNovuMetrics metrics, ILogger<IdentifyConsumer> logger)
+/// <summary>
+/// identify → <c>POST /v2/subscribers</c> (upsert), unless it would send the fields this worker last sent for the subscriber
+/// (<see cref="SubscriberMemory"/>): then it is counted as skipped, reason <c>unchanged</c>.
+/// </summary>
+public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipients, SubscriberMemory memory, SegmentNovuMetrics metrics,
+    ILogger<IdentifyConsumer> logger)
     : IConsumer<IdentifyEvent>
 {
     public async Task Consume(ConsumeContext<IdentifyEvent> context)
@@ -17,8 +22,15 @@ public sealed class IdentifyConsumer(NovuClient novu, RecipientResolver recipien
         if (recipients.SubscriberIdFor(identify, "identify") is not { } subscriberId)
             return;
 
-        await novu.UpsertSubscriberAsync(SubscriberMapper.ToSubscriber(identify, subscriberId),
-            IdempotencyKeys.For(context, identify, "subscriber"), context.CancellationToken);
+        var sent = await memory.UpsertIfChangedAsync(SubscriberMapper.ToSubscriber(identify, subscriberId), subscriber =>
+            novu.UpsertSubscriberAsync(subscriber, IdempotencyKeys.For(context, identify, "subscriber"), context.CancellationToken));
+        if (!sent)
+        {
+            metrics.Skipped("identify", SubscriberMemory.UnchangedReason);
+            logger.LogDebug("Skipped identify {SegmentMessageId}: Novu subscriber {SubscriberId} unchanged since this worker last sent it",
+                identify.MessageId, subscriberId);
+            return;
+        }
         metrics.Delivered("identify", identify.Timestamp);
         logger.LogInformation("Upserted Novu subscriber {SubscriberId} from identify {SegmentMessageId}", subscriberId, identify.MessageId);
     }

@@ -4,15 +4,18 @@ using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
+using SegmentNovuWorker.Worker.Subscribers;
 
 namespace SegmentNovuWorker.Worker.Consumers;
 
 /// <summary>
 /// What track, page and screen have in common: the mapping decides (per event, before any batching) which rules match, and
 /// each matched rule becomes one Novu trigger with its own transactionId. Every trigger is rendered before the first is
-/// sent, so a template that fails dead-letters the event without having sent half of it.
+/// sent, so a template that fails dead-letters the event without having sent half of it. A trigger that carries a subscriber
+/// inline changes it in Novu, so <see cref="SubscriberMemory"/> forgets it.
 /// </summary>
-public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, SegmentNovuMetrics metrics, ILogger<WorkflowTrigger> logger)
+public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, SubscriberMemory memory, SegmentNovuMetrics metrics,
+    ILogger<WorkflowTrigger> logger)
 {
     /// <param name="timestamp">The event's Segment timestamp, for the end-to-end latency.</param>
     /// <param name="context">The delivery: its cancellation, and its idempotency-key lineage (<see cref="IdempotencyKeys"/>).</param>
@@ -41,7 +44,8 @@ public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, 
 
         foreach (var trigger in result.Triggers)
         {
-            var answer = await novu.TriggerAsync(trigger, IdempotencyKeys.ForTrigger(context, trigger.TransactionId), cancellationToken);
+            var answer = await memory.TriggerAsync(trigger,
+                () => novu.TriggerAsync(trigger, IdempotencyKeys.ForTrigger(context, trigger.TransactionId), cancellationToken));
             logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
                 trigger.Name, trigger.To["subscriberId"]?.ToString(), e.Type, e.Name, e.MessageId, answer.TransactionId);
         }

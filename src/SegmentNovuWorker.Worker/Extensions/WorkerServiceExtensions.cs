@@ -9,6 +9,7 @@ using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 using SegmentNovuWorker.Worker.Ordering;
 using SegmentNovuWorker.Worker.Pipeline;
+using SegmentNovuWorker.Worker.Subscribers;
 
 namespace SegmentNovuWorker.Worker.Extensions;
 
@@ -35,6 +36,11 @@ public static class WorkerServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<SubscriberMemoryOptions>()
+            .BindConfiguration(SubscriberMemoryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -52,6 +58,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<HoldQueues>();
         builder.Services.AddSingleton<WaitQueueRedelivery>();
         builder.Services.AddSingleton<RecipientResolver>();
+        builder.Services.AddSingleton<SubscriberMemory>();
         builder.Services.AddScoped<WorkflowTrigger>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumptionControl>(ConsumptionControl.HealthCheckName, tags: ["ready"])

@@ -7,6 +7,7 @@ using SegmentNovuWorker.Worker.Consumption;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
+using SegmentNovuWorker.Worker.Subscribers;
 
 namespace SegmentNovuWorker.Worker.Pipeline;
 
@@ -14,7 +15,7 @@ namespace SegmentNovuWorker.Worker.Pipeline;
 /// The whole pipeline of a partition endpoint, top to bottom, in one place. A delivery passes, in this order:
 /// <list type="number">
 /// <item><b>Consumption</b>: the endpoint consumes only while <see cref="ConsumptionControl"/> lets it (it stops and starts
-/// the endpoint, and watches that it has a consumer).</item>
+/// the endpoint, and watches that it has a consumer); each (re)start drops the memory of subscribers sent (<see cref="ColdStartOnReady"/>).</item>
 /// <item><b>Receive pipe</b>: <see cref="UserLaneFilter"/>, around everything below: the user's lane (delivery-tag order,
 /// one event of a user at a time, a held user's events parked in its hold), the hold check, and handing a hold's lead on.</item>
 /// <item><b>Error pipe</b> (when an exception leaves the consume pipe): an account failure pauses and returns the message
@@ -51,6 +52,8 @@ public static class PartitionPipeline
 
         // 1. Consumption.
         e.ConnectReceiveEndpointObserver(context.GetRequiredService<ConsumptionControl>());
+        // A (re)started partition may have been another worker's meanwhile: identifies are sent again, never skipped on old memory.
+        e.ConnectReceiveEndpointObserver(new ColdStartOnReady(context.GetRequiredService<SubscriberMemory>()));
 
         // 2. Receive pipe.
         e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>())));
