@@ -56,6 +56,15 @@ public sealed class When_configuration_is_wrong
     }
 
     [Fact]
+    public async Task Should_refuse_a_subscriber_memory_of_no_size()
+    {
+        var message = await StartFailureAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker",
+            new() { ["Novu:ApiKey"] = "k", ["Novu:Subscribers:CacheSize"] = "0" });
+
+        Assert.Contains("Novu:Subscribers:CacheSize", message);
+    }
+
+    [Fact]
     public async Task Should_refuse_sub_second_redeliveries()
     {
         var message = await StartFailureAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker",
