@@ -4,15 +4,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Polly.Timeout;
+using SegmentNovuWorker.Novu.Subscribers;
 
 namespace SegmentNovuWorker.Novu;
 
 /// <summary>
 /// Typed client for the Novu calls the worker makes. It never retries: it turns every answer into success,
 /// <see cref="NovuRetryableException"/> or <see cref="NovuRejectedException"/>, and MassTransit's retry and
-/// redelivery policies decide what happens next.
+/// redelivery policies decide what happens next. Subscriber upserts go through <see cref="SubscriberUpserts"/> when the
+/// container has one (<see cref="NovuServiceCollectionExtensions.AddNovuClient"/>): it may carry them in a bulk call.
 /// </summary>
-public sealed class NovuClient(HttpClient http)
+public sealed class NovuClient(HttpClient http, SubscriberUpserts? upserts = null)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -21,9 +23,36 @@ public sealed class NovuClient(HttpClient http)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary><c>POST /v2/subscribers</c>: creates the subscriber or updates the fields given.</summary>
+    /// <summary>
+    /// Creates the subscriber or updates the fields given: <c>POST /v2/subscribers</c>, or, while the configuration budget
+    /// binds, one entry of a <c>POST /v1/subscribers/bulk</c> (<see cref="SubscriberUpserts"/>). Either way it completes when
+    /// Novu has answered for this subscriber, and fails with this subscriber's own outcome.
+    /// </summary>
     public Task UpsertSubscriberAsync(SubscriberUpsert subscriber, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync<JsonNode>(HttpMethod.Post, "v2/subscribers", subscriber, idempotencyKey, "upsert subscriber", cancellationToken);
+        upserts is null
+            ? UpsertOneSubscriberAsync(subscriber, idempotencyKey, cancellationToken)
+            : upserts.UpsertAsync(this, subscriber, idempotencyKey, cancellationToken);
+
+    /// <summary><c>POST /v2/subscribers</c>, always a call of its own; <paramref name="sent"/> completes when the pacer lets it go.</summary>
+    internal Task UpsertOneSubscriberAsync(SubscriberUpsert subscriber, string idempotencyKey, CancellationToken cancellationToken,
+        TaskCompletionSource? sent = null) =>
+        SendAsync<JsonNode>(HttpMethod.Post, "v2/subscribers", subscriber, idempotencyKey, "upsert subscriber", cancellationToken, sent);
+
+    /// <summary>
+    /// <c>POST /v1/subscribers/bulk</c> (1 to 500 subscribers, 100 configuration tokens): one outcome per subscriber, in the
+    /// order given (<see cref="NovuFailureClassification.FromBulkAnswer"/>). A failure of the whole request (a 4xx of its
+    /// validation, a 5xx, a timeout) throws as every call does. No <c>Idempotency-Key</c>: the next bulk never carries the
+    /// same subscribers, so a key could never be replayed, and Novu would keep an error under it for 24 h; a repeated
+    /// <c>$set</c> of the same fields is harmless.
+    /// </summary>
+    public async Task<IReadOnlyList<SubscriberUpsertOutcome>> UpsertSubscribersInBulkAsync(IReadOnlyList<SubscriberUpsert> subscribers,
+        CancellationToken cancellationToken, TaskCompletionSource? sent = null)
+    {
+        var operation = $"bulk upsert of {subscribers.Count} subscribers";
+        var answer = await SendAsync<BulkSubscribersAnswer>(HttpMethod.Post, "v1/subscribers/bulk", new BulkSubscriberUpsert(subscribers), null,
+            operation, cancellationToken, sent);
+        return NovuFailureClassification.FromBulkAnswer(operation, subscribers, answer);
+    }
 
     /// <summary><c>POST /v1/events/trigger</c>: triggers a workflow; a non-<c>processed</c> status becomes an exception.</summary>
     public async Task<TriggerResult> TriggerAsync(TriggerRequest trigger, string idempotencyKey, CancellationToken cancellationToken)
@@ -88,18 +117,20 @@ public sealed class NovuClient(HttpClient http)
     }
 
     async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TaskCompletionSource? sent = null)
     {
-        var envelope = await SendForBodyAsync<NovuEnvelope<T>>(method, path, body, idempotencyKey, operation, cancellationToken);
+        var envelope = await SendForBodyAsync<NovuEnvelope<T>>(method, path, body, idempotencyKey, operation, cancellationToken, sent);
         return envelope is null ? default : envelope.Data;
     }
 
     /// <summary>Sends the request and reads the whole success body (most callers want only its <c>data</c>).</summary>
     async Task<T?> SendForBodyAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, string operation,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TaskCompletionSource? sent = null)
         where T : class
     {
         using var request = new HttpRequestMessage(method, path);
+        if (sent is not null)
+            request.Options.Set(Pacing.NovuPacingHandler.SentSignal, sent);
         if (body is not null)
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         if (idempotencyKey is not null)

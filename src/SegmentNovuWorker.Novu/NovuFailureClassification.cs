@@ -98,6 +98,45 @@ public static class NovuFailureClassification
             : new NovuRejectedException(text, HttpStatusCode.Created, reason);
     }
 
+    /// <summary>
+    /// Each subscriber's own outcome in a 2xx bulk upsert answer. Listed in <c>created</c> or <c>updated</c>: written. In
+    /// <c>failed</c> (matched by its id, or, since Novu takes the id from the failed write's operation where an upsert may
+    /// not carry it, by being the one Novu did not list as written): Novu's database refused that write. A duplicate key
+    /// (<c>E11000</c>: another upsert of the same id created it at the same moment) is retried, since the next write is an
+    /// update; any other write error is rejected with Novu's message. A subscriber the answer does not mention is retried.
+    /// </summary>
+    public static IReadOnlyList<SubscriberUpsertOutcome> FromBulkAnswer(string operation, IReadOnlyList<SubscriberUpsert> sent,
+        BulkSubscribersAnswer? answer)
+    {
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in (answer?.Created ?? []).Concat(answer?.Updated ?? []))
+        {
+            if (entry.SubscriberId is { } id)
+                written.Add(id);
+        }
+        var failed = answer?.Failed ?? [];
+        var unnamed = failed.Where(f => f.SubscriberId is null || !sent.Any(s => s.SubscriberId == f.SubscriberId)).ToList();
+        var outcomes = new List<SubscriberUpsertOutcome>(sent.Count);
+        foreach (var subscriber in sent)
+        {
+            var id = subscriber.SubscriberId;
+            if (written.Contains(id))
+            {
+                outcomes.Add(new SubscriberUpsertOutcome(id, null));
+                continue;
+            }
+            var reason = failed.FirstOrDefault(f => f.SubscriberId == id)?.Message
+                ?? (unnamed.Count > 0 ? string.Join("; ", unnamed.Select(f => f.Message ?? "no message")) : null);
+            NovuException failure = reason is null
+                ? new NovuRetryableException($"Novu's answer to {operation} did not say what became of subscriber {id}", HttpStatusCode.Created, null, null)
+                : reason.Contains("E11000", StringComparison.Ordinal)
+                    ? new NovuRetryableException($"Novu could not write subscriber {id} in {operation}: {reason}", HttpStatusCode.Created, reason, null)
+                    : new NovuRejectedException($"Novu could not write subscriber {id} in {operation}: {reason}", HttpStatusCode.Created, reason);
+            outcomes.Add(new SubscriberUpsertOutcome(id, failure));
+        }
+        return outcomes;
+    }
+
     static TimeSpan? Clamp(TimeSpan? retryAfter) => retryAfter switch
     {
         null => null,

@@ -53,3 +53,27 @@ public sealed record NovuErrorBody(int StatusCode, string? Path, JsonNode? Messa
 
 /// <summary>Novu wraps every success body as <c>{"data": …}</c>.</summary>
 public sealed record NovuEnvelope<T>(T Data);
+
+/// <summary>Body of <c>POST /v1/subscribers/bulk</c>: 1 to 500 subscribers, each upserted with the fields sent.</summary>
+public sealed record BulkSubscriberUpsert(IReadOnlyList<SubscriberUpsert> Subscribers);
+
+/// <summary>The <c>data</c> of a bulk upsert answer: which subscribers Novu created, updated, or failed to write.</summary>
+public sealed record BulkSubscribersAnswer(
+    IReadOnlyList<BulkSubscriberRef>? Created,
+    IReadOnlyList<BulkSubscriberRef>? Updated,
+    IReadOnlyList<BulkSubscriberFailure>? Failed);
+
+/// <summary>One subscriber of a bulk answer's <c>created</c> or <c>updated</c> list.</summary>
+public sealed record BulkSubscriberRef(string? SubscriberId);
+
+/// <summary>
+/// One entry of a bulk answer's <c>failed</c> list: the database's write error. Novu takes the id from the failed write's
+/// operation, where an upsert does not always carry it, so <see cref="SubscriberId"/> may be missing.
+/// </summary>
+public sealed record BulkSubscriberFailure(string? Message, string? SubscriberId);
+
+/// <summary>What a bulk upsert did with one subscriber: <see cref="Failure"/> is null when Novu wrote it.</summary>
+public sealed record SubscriberUpsertOutcome(string SubscriberId, NovuException? Failure)
+{
+    public bool Written => Failure is null;
+}

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
+using SegmentNovuWorker.Novu.Subscribers;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -27,8 +28,13 @@ public static class NovuServiceCollectionExtensions
             .BindConfiguration(NovuRateLimitOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<SubscriberBulkOptions>()
+            .BindConfiguration(SubscriberBulkOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NovuPacer>();
+        services.TryAddSingleton<SubscriberUpserts>();
         services.TryAddTransient<NovuPacingHandler>();
 
         services.TryAddSingleton<SegmentNovuMetrics>();

@@ -32,6 +32,7 @@ public static class NovuStandInApp
         app.UseMiddleware<DelayMiddleware>();
         app.MapGet("/health/live", () => Results.Ok("live"));
         app.MapSubscriberEndpoints();
+        app.MapBulkSubscriberEndpoints();
         app.MapTriggerEndpoints();
         app.MapTopicEndpoints();
         app.MapControlEndpoints();

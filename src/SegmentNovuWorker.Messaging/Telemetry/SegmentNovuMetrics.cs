@@ -24,6 +24,8 @@ public sealed class SegmentNovuMetrics
     readonly Counter<long> _skipped;
     readonly Histogram<double> _endToEnd;
     readonly Histogram<double> _pacedWait;
+    readonly Counter<long> _subscriberBulkCalls;
+    readonly Histogram<long> _subscriberBulkSize;
 
     // Observable instruments read whatever their owner registered; until then they report nothing.
     Func<IEnumerable<QueueSample>> _queues = () => [];
@@ -45,6 +47,8 @@ public sealed class SegmentNovuMetrics
         _skipped = meter.CreateCounter<long>("segment_novu.events.skipped", "{event}", "Events acknowledged without a Novu call, by type and reason");
         _endToEnd = meter.CreateHistogram<double>("segment_novu.events.end_to_end.duration", "s", "From the event's Segment timestamp to Novu's answer, by type");
         _pacedWait = meter.CreateHistogram<double>("segment_novu.flow.paced_wait.duration", "s", "Waits imposed before a Novu call to stay within its rate limit, by category");
+        _subscriberBulkCalls = meter.CreateCounter<long>("segment_novu.novu.subscriber_bulk.calls", "{call}", "Bulk subscriber upserts sent to Novu, by outcome");
+        _subscriberBulkSize = meter.CreateHistogram<long>("segment_novu.novu.subscriber_bulk.size", "{subscriber}", "Subscribers carried by one bulk upsert, by outcome");
         meter.CreateObservableGauge("segment_novu.queue.messages", () => _queues().Select(q =>
             new Measurement<long>(q.Messages, new("queue", q.Queue), new("partition", q.Partition))), "{message}", "Messages in each partition queue and its _error queue");
         meter.CreateObservableGauge("segment_novu.queue.consumers", () => _queues().Select(q =>
@@ -77,6 +81,13 @@ public sealed class SegmentNovuMetrics
         // A clock-skewed sender can stamp events in the future; a negative latency would only blur the histogram.
         if (eventTimestamp is { } timestamp && now >= timestamp)
             _endToEnd.Record((now - timestamp).TotalSeconds, new KeyValuePair<string, object?>("type", type));
+    }
+
+    /// <param name="outcome"><c>answered</c> (each subscriber then has its own outcome), <c>rejected</c> (refused as a whole, sent again one by one), <c>retryable</c> or <c>account</c>.</param>
+    public void SubscriberBulk(int subscribers, string outcome)
+    {
+        _subscriberBulkCalls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        _subscriberBulkSize.Record(subscribers, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     public void Retried(string type) => _retried.Add(1, new KeyValuePair<string, object?>("type", type));

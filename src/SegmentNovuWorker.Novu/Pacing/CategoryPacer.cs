@@ -141,6 +141,16 @@ public sealed class CategoryPacer : IDisposable
         return new Lease(this, waiter);
     }
 
+    /// <summary>
+    /// Whether a call of <paramref name="cost"/> tokens can ever be paid: the bucket's size is known (an answer said it) and
+    /// holds at least that many. A bulk call (100) to a smaller bucket would be refused by Novu every time.
+    /// </summary>
+    public bool CanEverPay(int cost)
+    {
+        lock (_gate)
+            return _serverRate is not null && _capacity >= cost;
+    }
+
     /// <summary>Waits out a 429 (at least its <c>Retry-After</c>), counting it; the category sends nothing before then.</summary>
     public async Task WaitOutTooManyRequestsAsync(TimeSpan retryAfter, CancellationToken cancellationToken)
     {

@@ -13,6 +13,13 @@ namespace SegmentNovuWorker.Novu.Pacing;
 /// </summary>
 public sealed class NovuPacingHandler(NovuPacer pacer, SegmentNovuMetrics metrics) : DelegatingHandler
 {
+    /// <summary>
+    /// Set by a caller that wants to know when its request has left the pacer's queue (its turn came, it is being sent):
+    /// completed then, or when the request ends without a turn (cancelled). The bulk coalescer decides what to send next
+    /// at that moment.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<TaskCompletionSource> SentSignal = new("SegmentNovuWorker.Novu.Sent");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var call = NovuRateCategories.Of(NovuPath(request.RequestUri));
@@ -23,7 +30,17 @@ public sealed class NovuPacingHandler(NovuPacer pacer, SegmentNovuMetrics metric
         {
             HttpResponseMessage response;
             var asked = Stopwatch.GetTimestamp();
-            using (var lease = await category.AcquireAsync(call.Tokens, cancellationToken))
+            CategoryPacer.Lease lease;
+            try
+            {
+                lease = await category.AcquireAsync(call.Tokens, cancellationToken);
+            }
+            finally
+            {
+                if (request.Options.TryGetValue(SentSignal, out var sent))
+                    sent.TrySetResult();
+            }
+            using (lease)
             {
                 if (Stopwatch.GetElapsedTime(asked) is { TotalMilliseconds: >= 1 } waited)
                     metrics.RecordPacedWait(NovuRateCategories.NameOf(call.Category), waited);

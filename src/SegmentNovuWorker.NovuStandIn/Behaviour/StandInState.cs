@@ -12,6 +12,7 @@ public sealed class StandInState
     readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
     readonly Dictionary<string, (string? Name, HashSet<string> Subscribers)> _topics = new(StringComparer.Ordinal);
     readonly List<FaultSlot> _faults = [];
+    readonly Dictionary<string, string> _failingWrites = new(StringComparer.Ordinal);
     readonly RouteDelays _configuredDelays;
     RouteDelays _delays;
     int _heldBack;
@@ -121,6 +122,7 @@ public sealed class StandInState
             _transactionIds.Clear();
             _topics.Clear();
             _faults.Clear();
+            _failingWrites.Clear();
             _accountError = null;
         }
     }
@@ -148,6 +150,47 @@ public sealed class StandInState
                 existing[key] = value?.DeepClone();
         }
         return existing;
+    }
+
+    /// <summary>
+    /// From now on, the database write of this subscriber fails with <paramref name="message"/> inside a bulk upsert (Novu's
+    /// <c>bulkWrite</c> reports it as a write error: the subscriber lands in <c>failed</c>, its neighbours are written).
+    /// </summary>
+    public void FailSubscriberWrites(string subscriberId, string message) { lock (_gate) _failingWrites[subscriberId] = message; }
+
+    /// <summary>
+    /// Novu's bulk upsert (libs/dal <c>SubscriberRepository.bulkCreateSubscribers</c>): for each subscriber, in one unordered
+    /// <c>bulkWrite</c>, an <c>updateOne</c> with <c>upsert: true</c> and <c>$set</c> of the fields sent (so <c>data</c> is
+    /// replaced as a whole, and a field not sent is left as it is). A write error fails only that subscriber.
+    /// </summary>
+    public (List<string> Created, List<string> Updated, List<(string SubscriberId, string Message)> Failed) BulkUpsert(IReadOnlyList<JsonObject> subscribers)
+    {
+        lock (_gate)
+        {
+            var (created, updated, failed) = (new List<string>(), new List<string>(), new List<(string, string)>());
+            foreach (var fields in subscribers)
+            {
+                var id = fields["subscriberId"]!.GetValue<string>();
+                if (_failingWrites.TryGetValue(id, out var message))
+                {
+                    failed.Add((id, message));
+                    continue;
+                }
+                if (_subscribers.TryGetValue(id, out var existing))
+                    updated.Add(id);
+                else
+                {
+                    _subscribers[id] = existing = new JsonObject { ["subscriberId"] = id };
+                    created.Add(id);
+                }
+                foreach (var (key, value) in fields)
+                {
+                    if (key != "subscriberId")
+                        existing[key] = value?.DeepClone();
+                }
+            }
+            return (created, updated, failed);
+        }
     }
 
     public JsonObject? GetSubscriber(string subscriberId)

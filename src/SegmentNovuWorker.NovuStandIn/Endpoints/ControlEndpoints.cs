@@ -20,6 +20,11 @@ public static class ControlEndpoints
             state.AddFault(fault);
             return Results.Accepted();
         });
+        control.MapPost("/subscriber-write-failures", (SubscriberWriteFailure failure, StandInState state) =>
+        {
+            state.FailSubscriberWrites(failure.SubscriberId, failure.Message ?? SubscriberWriteFailure.DefaultMessage);
+            return Results.Accepted();
+        });
         control.MapGet("/idempotency", (StandInState state) => new { enabled = state.IdempotencyEnabled });
         control.MapPost("/idempotency", (IdempotencySwitch body, StandInState state) =>
         {
@@ -52,6 +57,15 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
     }
+}
+
+/// <summary>
+/// Body of <c>POST /_standin/subscriber-write-failures</c>: from now on this subscriber's write fails inside a bulk upsert,
+/// as a database write error does on Novu (the single upsert is not affected).
+/// </summary>
+public sealed record SubscriberWriteFailure(string SubscriberId, string? Message = null)
+{
+    public const string DefaultMessage = "Document failed validation";
 }
 
 /// <summary>Body of <c>POST /_standin/idempotency</c>.</summary>

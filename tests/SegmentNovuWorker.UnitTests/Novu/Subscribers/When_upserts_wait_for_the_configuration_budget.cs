@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Novu.Pacing;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
+using SegmentNovuWorker.UnitTests.Novu.Pacing;
+using SegmentNovuWorker.UnitTests.NovuStandIn;
+
+namespace SegmentNovuWorker.UnitTests.Novu.Subscribers;
+
+/// <summary>
+/// <see cref="SegmentNovuWorker.Novu.Subscribers.SubscriberUpserts"/> behind <see cref="NovuClient.UpsertSubscriberAsync"/>, wired as the
+/// worker wires it, against the stand-in's bulk endpoint and its configuration bucket (40/s: 220 tokens). No assertion is a timing.
+/// </summary>
+public sealed class When_upserts_wait_for_the_configuration_budget
+{
+    const string Bulk = "/v1/subscribers/bulk";
+
+    static async Task<(StandIn StandIn, PacedNovu Novu)> StartAsync()
+    {
+        var standIn = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:SubscriberRatePerSecond"] = "40" });
+        var novu = PacedNovu.For(standIn);
+        // One answer teaches the pacer Novu's bucket; before it nothing is known of its size, and no bulk is tried.
+        await novu.Client.UpsertSubscriberAsync(new SubscriberUpsert("warm-up"), "key-warm-up", CancellationToken.None);
+        // Then empty the bucket, so that the upserts of the spec wait for tokens (in a row: fewer than a bulk, each goes alone).
+        for (var i = 0; i < 200; i++)
+            await novu.Client.UpsertSubscriberAsync(new SubscriberUpsert($"fill-{i}"), $"fill-{i}", CancellationToken.None);
+        return (standIn, novu);
+    }
+
+    static SubscriberUpsert Subscriber(int i) => new($"user-{i}", Email: $"user-{i}@example.com", FirstName: $"User {i}");
+
+    /// <summary>Starts <paramref name="count"/> upserts of different subscribers at once; each task is that caller's outcome.</summary>
+    static Task[] UpsertMany(PacedNovu novu, int count, Func<int, CancellationToken>? token = null) =>
+        [.. Enumerable.Range(0, count).Select(i => novu.Client.UpsertSubscriberAsync(Subscriber(i), $"key-{i}", token?.Invoke(i) ?? CancellationToken.None))];
+
+    static string[] SubscribersIn(ReceivedRequest bulk) =>
+        [.. JsonNode.Parse(bulk.Body)!["subscribers"]!.AsArray().Select(s => s!["subscriberId"]!.GetValue<string>())];
+
+    static async Task SettleAsync(Task[] calls)
+    {
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception)
+        {
+            // each caller's own outcome is asserted from its task
+        }
+    }
+
+    [Fact]
+    public async Task Should_send_waiting_upserts_as_bulk_calls_and_spend_fewer_tokens_than_subscribers()
+    {
+        var (standIn, novu) = await StartAsync();
+        await using var _ = standIn;
+        using var __ = novu;
+
+        await Task.WhenAll(UpsertMany(novu, 400));
+
+        var requests = standIn.State.Requests.Where(r => r.Path.StartsWith("/v", StringComparison.Ordinal)).ToList();
+        var bulks = requests.Where(r => r.Path == Bulk).ToList();
+        Assert.NotEmpty(bulks);
+        Assert.All(bulks, b => Assert.InRange(SubscribersIn(b).Length, 101, 500));
+        Assert.All(Enumerable.Range(0, 400), i => Assert.Equal($"user-{i}@example.com", standIn.State.Subscribers[$"user-{i}"]["email"]!.GetValue<string>()));
+        var tokens = requests.Where(r => r.Status != 429).Sum(r => r.Path == Bulk ? 100 : 1);
+        Assert.True(tokens < 601, $"{tokens} configuration tokens for 601 upserts");
+        Assert.Equal(0, requests.Count(r => r.Status == 429));
+    }
+
+    [Fact]
+    public async Task Should_give_each_caller_its_own_subscribers_outcome_when_one_fails_in_the_bulk()
+    {
+        var (standIn, novu) = await StartAsync();
+        await using var _ = standIn;
+        using var __ = novu;
+        standIn.State.FailSubscriberWrites("user-399", "Document failed validation");
+
+        var calls = UpsertMany(novu, 400);
+        await SettleAsync(calls);
+
+        Assert.Contains("user-399", standIn.State.Requests.Where(r => r.Path == Bulk).SelectMany(SubscribersIn));
+        var failure = Assert.IsType<NovuRejectedException>(calls[399].Exception?.InnerException);
+        Assert.Equal("Document failed validation", failure.NovuMessage);
+        Assert.Contains("user-399", failure.Message);
+        Assert.All(calls.SkipLast(1), c => Assert.True(c.IsCompletedSuccessfully));
+        Assert.Equal(399, standIn.State.Subscribers.Keys.Count(k => k.StartsWith("user-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Should_send_a_bulk_refused_as_a_whole_again_one_by_one()
+    {
+        var (standIn, novu) = await StartAsync();
+        await using var _ = standIn;
+        using var __ = novu;
+        standIn.State.AddFault(new Fault(Bulk, 422, Message: "subscribers.3.email must be an email", InHandler: true));
+
+        await Task.WhenAll(UpsertMany(novu, 400));
+
+        var refused = standIn.State.Requests.First(r => r.Path == Bulk);
+        Assert.Equal(422, refused.Status);
+        var singles = standIn.State.Requests.Where(r => r.Path == "/v2/subscribers" && r.Status == 201).Select(r => JsonNode.Parse(r.Body)!["subscriberId"]!.GetValue<string>()).ToHashSet();
+        var sentAlone = SubscribersIn(refused).Where(singles.Contains).ToList();
+        Assert.Equal(SubscribersIn(refused).Length, sentAlone.Count);
+        Assert.Equal(400, standIn.State.Subscribers.Keys.Count(k => k.StartsWith("user-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Should_fail_every_caller_of_a_bulk_retryably_when_novu_fails_it()
+    {
+        var (standIn, novu) = await StartAsync();
+        await using var _ = standIn;
+        using var __ = novu;
+        standIn.State.AddFault(new Fault(Bulk, 503));
+
+        var calls = UpsertMany(novu, 400);
+        await SettleAsync(calls);
+
+        var failedBulk = standIn.State.Requests.First(r => r.Path == Bulk && r.Status == 503);
+        var inIt = SubscribersIn(failedBulk).Select(id => int.Parse(id["user-".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.NotEmpty(inIt);
+        Assert.All(inIt, i => Assert.IsType<NovuRetryableException>(calls[i].Exception?.InnerException));
+        Assert.All(Enumerable.Range(0, 400).Where(i => !inIt.Contains(i)), i => Assert.True(calls[i].IsCompletedSuccessfully));
+        // Each caller has its own exception: many consumers throw them at once.
+        Assert.Equal(inIt.Count, inIt.Select(i => calls[i].Exception!.InnerException).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Should_end_a_cancelled_callers_wait_and_leave_it_out_of_the_calls_still_to_come()
+    {
+        var (standIn, novu) = await StartAsync();
+        await using var _ = standIn;
+        using var __ = novu;
+        // 50 upserts, fewer than a bulk needs: each goes alone, one token at a time.
+        using var cancel = new CancellationTokenSource();
+
+        var calls = UpsertMany(novu, 50, i => i >= 10 ? cancel.Token : CancellationToken.None);
+        await cancel.CancelAsync();
+        await SettleAsync(calls);
+
+        Assert.All(calls.Take(10), c => Assert.True(c.IsCompletedSuccessfully));
+        Assert.All(calls.Skip(10), c => Assert.True(c.IsCompletedSuccessfully || c.IsCanceled, $"a cancelled caller ended {c.Status}"));
+        var neverSent = Enumerable.Range(10, 40).Count(i => !standIn.State.Requests.Any(r => r.Body.Contains($"\"user-{i}\"", StringComparison.Ordinal)));
+        Assert.True(neverSent > 0, "cancelled upserts still waiting were never sent");
+        Assert.Equal(0, novu.Pace(NovuRateCategory.Configuration).Waiting);
+    }
+}
