@@ -12,6 +12,8 @@ using SegmentNovuWorker.Testing;
 // Or: -- pacing [events] [rate]: goodput against Novu's limits and the 429 share, one and two workers (PacingMeasurement).
 // Or: -- flow-control: all of issue 14's measures in one run: pacing, a burst's effect on other users, recovery after a
 // broker restart, Novu's latency hidden (FlowControlMeasurement).
+// Or: -- subscribers [users] [backlog]: identify calls per identify with and without the unchanged-identify memory, and a
+// backlog's drain rate at the free plan's configuration bucket, bulk against single (SubscriberMeasurement).
 if (args.Length > 0 && args[0] is "pacing" or "flow-control")
 {
     await PacingMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 8000,
@@ -21,6 +23,11 @@ if (args.Length > 0 && args[0] is "pacing" or "flow-control")
     await FlowControlMeasurement.BurstAsync();
     await FlowControlMeasurement.RestartAsync();
     await FlowControlMeasurement.LatencyAsync();
+    return;
+}
+if (args.Length > 0 && args[0] == "subscribers")
+{
+    await SubscriberMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? int.Parse(args[2]) : 10_000);
     return;
 }
 if (args.Length > 0 && args[0] == "actions-batch")
