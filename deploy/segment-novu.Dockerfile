@@ -7,6 +7,7 @@ COPY src/SegmentNovuWorker.Contracts/SegmentNovuWorker.Contracts.csproj src/Segm
 COPY src/SegmentNovuWorker.Messaging/SegmentNovuWorker.Messaging.csproj src/SegmentNovuWorker.Messaging/
 COPY src/SegmentNovuWorker.Novu/SegmentNovuWorker.Novu.csproj src/SegmentNovuWorker.Novu/
 COPY src/SegmentNovuWorker.Mapping/SegmentNovuWorker.Mapping.csproj src/SegmentNovuWorker.Mapping/
+COPY src/SegmentNovuWorker.Parsing/SegmentNovuWorker.Parsing.csproj src/SegmentNovuWorker.Parsing/
 COPY src/SegmentNovuWorker.Operations/SegmentNovuWorker.Operations.csproj src/SegmentNovuWorker.Operations/
 COPY src/SegmentNovuWorker.Cli/SegmentNovuWorker.Cli.csproj src/SegmentNovuWorker.Cli/
 RUN dotnet restore src/SegmentNovuWorker.Cli/SegmentNovuWorker.Cli.csproj
@@ -17,5 +18,6 @@ RUN dotnet publish src/SegmentNovuWorker.Cli/SegmentNovuWorker.Cli.csproj --conf
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-alpine
 WORKDIR /app
 COPY --from=build /app .
-USER app
+# By number (APP_UID, 1654 'app'), so runAsNonRoot can verify it where the tool runs as a Kubernetes Job.
+USER $APP_UID
 ENTRYPOINT ["dotnet", "/app/segment-novu.dll"]

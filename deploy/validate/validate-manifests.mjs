@@ -19,6 +19,7 @@ const models = {
   "v1/ConfigMap": core.ConfigMap,
   "v1/Secret": core.Secret,
   "v1/Service": core.Service,
+  "v1/PersistentVolumeClaim": core.PersistentVolumeClaim,
   "apps/v1/Deployment": apps.Deployment,
   "policy/v1/PodDisruptionBudget": policy.PodDisruptionBudget,
   "keda.sh/v1alpha1/ScaledObject": keda.ScaledObject,
