@@ -53,11 +53,11 @@ echo "Starting a 3-node cluster..."
 export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$((BASE + 1))/"
 while read -r line; do export "${line?}"; done < <("$cluster" hosts)
 export Novu__ApiKey=drill-key StandIn__ApiKey=drill-key Novu__BaseUrl="http://127.0.0.1:$STANDIN_PORT" Novu__Workflows__Drill=welcome
-# Novu's rate limits off; two events at a time per partition. While the events are posted and the node is down, each
+# Novu's rate limits off. While the events are posted and the node is down, each
 # trigger takes SLOW (a backlog builds up and drains slowly, messages are in flight when the node dies); from the node's
 # return, FAST: the time to drain is then the cluster's and the services' recovery, not the stand-in's pace.
 SLOW=${DRILL_SLOW_TRIGGER:-00:00:02} FAST=${DRILL_FAST_TRIGGER:-00:00:00.010}
-export StandIn__TriggerRatePerSecond=100000 StandIn__SubscriberRatePerSecond=100000 Worker__Concurrency=2
+export StandIn__TriggerRatePerSecond=100000 StandIn__SubscriberRatePerSecond=100000
 export Ingest__AllowUnauthenticated=true Ingest__RateLimit__PermitLimit=100000 Ingest__RateLimit__UnauthenticatedPermitLimit=100000
 export Admin__Urls="http://127.0.0.1:$ADMIN_PORT" Logging__LogLevel__Default=Warning
 
@@ -80,7 +80,17 @@ mgmt() { # path: from whichever node answers
   return 1
 }
 node_number() { sed -E 's/^snw-c([0-9]+)@.*/\1/'; }
-services_node() { mgmt "connections?columns=user_provided_name,node" | jq -r '[.[] | select(.user_provided_name | startswith("segment-novu-worker@"))][0].node' | node_number; }
+services_node() { # the node the worker's bus is connected to. The management API lists a connection only once the node
+  # it is on has reported it, and a node that answers slowly is left out of the list: ask again until the worker's shows.
+  local n
+  for _ in $(seq 1 60); do
+    n=$(mgmt "connections?columns=user_provided_name,node" | jq -r '[.[] | select((.user_provided_name // "") | startswith("segment-novu-worker@"))][0].node // empty' | node_number)
+    if [[ "$n" =~ ^[0-9]+$ ]]; then echo "$n"; return 0; fi
+    sleep 0.5
+  done
+  echo "the management API lists no connection of the worker's bus (segment-novu-worker@…) after 30 s" >&2
+  return 1
+}
 leader_node() { # the node leading the most partition queues, other than the services' node
   local skip
   skip=$(services_node)
