@@ -62,12 +62,16 @@ static class FlowControlMeasurement
     }
 
     /// <summary>12,000 events in batches of 50, four requests at a time; 1 s in, the broker's app stops for 6 s.</summary>
-    public static async Task RestartAsync()
+    public static async Task RestartAsync(bool showConsumption = false)
     {
         var broker = await RabbitMqBroker.StartDedicatedAsync();
         try
         {
-            await using var stack = await SegmentNovuStack.StartAsync(Unlimited, broker: broker);
+            // -- restart: the worker's owner of consumption logs what it decides (restarts, alarms, recoveries).
+            var settings = showConsumption ? With(("Logging:LogLevel:SegmentNovuWorker.Worker.Consumption", "Debug"),
+                ("Logging:LogLevel:MassTransit", Environment.GetEnvironmentVariable("SNW_BENCH_MASSTRANSIT_LOG") ?? "None"),
+                ("Logging:Console:FormatterOptions:TimestampFormat", "HH:mm:ss.fff ")) : Unlimited;
+            await using var stack = await SegmentNovuStack.StartAsync(settings, broker: broker);
             using var client = stack.CreateIngestClient();
             var accepted = new HashSet<string>();
             DateTimeOffset back = default;

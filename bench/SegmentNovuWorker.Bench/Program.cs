@@ -12,6 +12,7 @@ using SegmentNovuWorker.Testing;
 // Or: -- pacing [events] [rate]: goodput against Novu's limits and the 429 share, one and two workers (PacingMeasurement).
 // Or: -- flow-control: all of issue 14's measures in one run: pacing, a burst's effect on other users, recovery after a
 // broker restart, Novu's latency hidden (FlowControlMeasurement).
+// Or: -- restart [runs]: only the broker restart under load, [runs] times, with the worker's consumption decisions logged.
 // Or: -- subscribers [users] [backlog]: identify calls per identify with and without the unchanged-identify memory, and a
 // backlog's drain rate at the free plan's configuration bucket, bulk against single (SubscriberMeasurement).
 if (args.Length > 0 && args[0] is "pacing" or "flow-control")
@@ -23,6 +24,12 @@ if (args.Length > 0 && args[0] is "pacing" or "flow-control")
     await FlowControlMeasurement.BurstAsync();
     await FlowControlMeasurement.RestartAsync();
     await FlowControlMeasurement.LatencyAsync();
+    return;
+}
+if (args.Length > 0 && args[0] == "restart")
+{
+    for (var run = 0; run < (args.Length > 1 ? int.Parse(args[1]) : 1); run++)
+        await FlowControlMeasurement.RestartAsync(showConsumption: true);
     return;
 }
 if (args.Length > 0 && args[0] == "subscribers")

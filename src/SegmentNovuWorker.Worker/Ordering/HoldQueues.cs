@@ -1,5 +1,6 @@
 using MassTransit;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Worker.MassTransitSeam;
@@ -43,7 +44,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context), UserLaneFilter.PartitionQueueOf(context));
         try
         {
-            await channel.BasicPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey), mandatory: true,
+            await PublishConfirmedAsync(channel, SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
                 new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
             return true;
         }
@@ -99,7 +100,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
                     var properties = new BasicProperties(next.BasicProperties);
                     properties.Headers ??= new Dictionary<string, object?>();
                     properties.Headers[DeadLetterHeaders.HoldHead] = "true";
-                    await channel.BasicPublishAsync("", partitionQueue, mandatory: true, properties, next.Body);
+                    await PublishConfirmedAsync(channel, "", partitionQueue, properties, next.Body, context.CancellationToken);
                     await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
                     return false;
                 }
@@ -137,6 +138,49 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await DeclareExchangeAsync(channel);
         return channel;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="body"/> mandatory and waits for the broker's confirm, but no longer than the channel lives.
+    /// RabbitMQ.Client 7.2 can leave a confirm wait pending for good when the broker goes away under it
+    /// (rabbitmq/rabbitmq-dotnet-client#1930, open), and MassTransit does not cancel the deliveries of a lost channel: in
+    /// a dump taken after a broker restart under load, offers waited on their confirm and held their endpoint's stop. The
+    /// wait now ends when the channel shuts down. No timeout decides anything, so a slow confirm is still waited for.
+    /// (A second dump showed the other half of that restart: the client's socket write loop ends, its bounded frame queue
+    /// fills, and MassTransit's acks wait on it, which no code of ours can end; docs/design.md, "After a broker restart".)
+    /// </summary>
+    static async Task PublishConfirmedAsync(IChannel channel, string exchange, string routingKey, BasicProperties properties,
+        ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task Cancel(object sender, ShutdownEventArgs reason)
+        {
+            try
+            {
+                gone.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The publish already ended.
+            }
+            return Task.CompletedTask;
+        }
+        channel.ChannelShutdownAsync += Cancel;
+        try
+        {
+            // Subscribed first, then checked: a shutdown between the two is seen either way.
+            if (channel.CloseReason is { } closed)
+                throw new AlreadyClosedException(closed);
+            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, gone.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && channel.CloseReason is { } closed)
+        {
+            throw new AlreadyClosedException(closed);
+        }
+        finally
+        {
+            channel.ChannelShutdownAsync -= Cancel;
+        }
     }
 
     static Task DeclareExchangeAsync(IChannel channel) =>
