@@ -42,6 +42,11 @@ public sealed class PartitionBalancer(
                 {
                     if (connection is null)
                     {
+                        // Present only once every partition endpoint has subscribed: a worker counted before its consumers
+                        // wait in the queues' lines makes the others step back with nobody behind them, and each queue goes
+                        // straight back to them (seen under load: the joining worker got none in 40 s, partitions bouncing).
+                        if (consumption.NotConsuming().Count > 0)
+                            continue;
                         connection = await new ConnectionFactory
                         {
                             Uri = rabbitMq.Value.ConnectionString,
