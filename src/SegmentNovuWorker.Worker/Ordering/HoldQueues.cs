@@ -1,6 +1,5 @@
 using MassTransit;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Worker.MassTransitSeam;
@@ -25,7 +24,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     readonly Lock _gate = new();
     // One offer channel per partition endpoint: a channel publishes one message at a time while it tracks confirms, so a
     // single channel for the whole worker would make every partition wait for every other one's offers.
-    readonly Dictionary<(IConnection, string), Task<IChannel>> _offerChannels = [];
+    readonly Dictionary<(IConnection, string), Task<ConfirmedChannel>> _offerChannels = [];
 
     /// <summary>
     /// Is this message one that leads its user out of a hold? Read from the transport headers: a released event is
@@ -44,7 +43,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context), UserLaneFilter.PartitionQueueOf(context));
         try
         {
-            await PublishConfirmedAsync(channel, SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
+            await channel.PublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
                 new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
             return true;
         }
@@ -92,7 +91,8 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey));
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await using var channel = await ScratchChannelAsync(context);
+            await using var confirmed = await ConfirmedChannel.OpenAsync(MassTransitInternals.ConnectionOf(context));
+            var channel = confirmed.Channel;
             try
             {
                 if (await channel.BasicGetAsync(hold, autoAck: false) is { } next)
@@ -100,7 +100,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
                     var properties = new BasicProperties(next.BasicProperties);
                     properties.Headers ??= new Dictionary<string, object?>();
                     properties.Headers[DeadLetterHeaders.HoldHead] = "true";
-                    await PublishConfirmedAsync(channel, "", partitionQueue, properties, next.Body, context.CancellationToken);
+                    await confirmed.PublishAsync("", partitionQueue, properties, next.Body, context.CancellationToken);
                     await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
                     return false;
                 }
@@ -121,66 +121,75 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         throw new InvalidOperationException($"Could not release the hold {hold}: it kept changing.");
     }
 
-    async Task<IChannel> OfferChannelAsync(IConnection connection, string partitionQueue)
+    async Task<ConfirmedChannel> OfferChannelAsync(IConnection connection, string partitionQueue)
     {
-        Task<IChannel> channel;
+        Task<ConfirmedChannel> channel;
         lock (_gate)
         {
-            if (!_offerChannels.TryGetValue((connection, partitionQueue), out channel!) || channel is { IsCompletedSuccessfully: true, Result.IsOpen: false } || channel.IsFaulted)
+            if (!_offerChannels.TryGetValue((connection, partitionQueue), out channel!) || channel is { IsCompletedSuccessfully: true, Result.Channel.IsOpen: false } || channel.IsFaulted)
                 _offerChannels[(connection, partitionQueue)] = channel = OpenOfferChannelAsync(connection);
         }
         return await channel;
     }
 
-    static async Task<IChannel> OpenOfferChannelAsync(IConnection connection)
+    static async Task<ConfirmedChannel> OpenOfferChannelAsync(IConnection connection)
     {
         // Publisher confirms with tracking: each offer awaits its confirm, or fails as returned.
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        await DeclareExchangeAsync(channel);
+        var channel = await ConfirmedChannel.OpenAsync(connection);
+        await DeclareExchangeAsync(channel.Channel);
         return channel;
     }
 
     /// <summary>
-    /// Publishes <paramref name="body"/> mandatory and waits for the broker's confirm, but no longer than the channel lives.
+    /// A channel with publisher confirms whose publishes wait for their confirm, but no longer than the channel lives.
     /// RabbitMQ.Client 7.2 can leave a confirm wait pending for good when the broker goes away under it
     /// (rabbitmq/rabbitmq-dotnet-client#1930, open), and MassTransit does not cancel the deliveries of a lost channel: in
     /// a dump taken after a broker restart under load, offers waited on their confirm and held their endpoint's stop. The
-    /// wait now ends when the channel shuts down. No timeout decides anything, so a slow confirm is still waited for.
-    /// (A second dump showed the other half of that restart: the client's socket write loop ends, its bounded frame queue
-    /// fills, and MassTransit's acks wait on it, which no code of ours can end; docs/design.md, "After a broker restart".)
+    /// wait now ends when the channel shuts down: one shutdown handler for the channel's life, not one per publish (an
+    /// offer channel carries every event of its partition). No timeout decides anything, so a slow confirm is still
+    /// waited for. (A second dump showed the other half of that restart: the client's socket write loop ends, its bounded
+    /// frame queue fills, and MassTransit's acks wait on it, which no code of ours can end; docs/design.md, "After a broker
+    /// restart".)
     /// </summary>
-    static async Task PublishConfirmedAsync(IChannel channel, string exchange, string routingKey, BasicProperties properties,
-        ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    sealed class ConfirmedChannel : IAsyncDisposable
     {
-        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task Cancel(object sender, ShutdownEventArgs reason)
+        // Never disposed: the channel's shutdown, its disposal included, may still cancel it.
+        readonly CancellationTokenSource _closed = new();
+
+        ConfirmedChannel(IChannel channel)
         {
+            Channel = channel;
+            // Added to a channel already closed, the handler runs at once.
+            channel.ChannelShutdownAsync += (_, _) =>
+            {
+                _closed.Cancel();
+                return Task.CompletedTask;
+            };
+        }
+
+        public IChannel Channel { get; }
+
+        public static async Task<ConfirmedChannel> OpenAsync(IConnection connection) => new(await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)));
+
+        /// <summary>Publishes <paramref name="body"/> mandatory and waits for the broker's confirm, or for the channel's end.</summary>
+        public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
+            CancellationToken cancellationToken)
+        {
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
             try
             {
-                gone.Cancel();
+                if (Channel.CloseReason is { } closed)
+                    throw new AlreadyClosedException(closed);
+                await Channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, gone.Token);
             }
-            catch (ObjectDisposedException)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Channel.CloseReason is { } closed)
             {
-                // The publish already ended.
-            }
-            return Task.CompletedTask;
-        }
-        channel.ChannelShutdownAsync += Cancel;
-        try
-        {
-            // Subscribed first, then checked: a shutdown between the two is seen either way.
-            if (channel.CloseReason is { } closed)
                 throw new AlreadyClosedException(closed);
-            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, gone.Token);
+            }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && channel.CloseReason is { } closed)
-        {
-            throw new AlreadyClosedException(closed);
-        }
-        finally
-        {
-            channel.ChannelShutdownAsync -= Cancel;
-        }
+
+        public ValueTask DisposeAsync() => Channel.DisposeAsync();
     }
 
     static Task DeclareExchangeAsync(IChannel channel) =>
