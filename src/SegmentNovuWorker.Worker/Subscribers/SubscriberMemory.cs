@@ -87,20 +87,7 @@ public sealed class SubscriberMemory : IDisposable
     /// Runs <paramref name="change"/>, a call that may change the subscriber some other way than an upsert (a delete, a trigger
     /// with the subscriber inline), with the subscriber forgotten before it and again after it, whether it succeeds or not.
     /// </summary>
-    public async Task<T> ForgetAsync<T>(string subscriberId, Func<Task<T>> change)
-    {
-        Forget(subscriberId);
-        try
-        {
-            return await change();
-        }
-        finally
-        {
-            // Again afterwards: an upsert of the same subscriber from another lane, answered while this call was in flight,
-            // may have been overtaken by it in Novu.
-            Forget(subscriberId);
-        }
-    }
+    public Task<T> ForgetAsync<T>(string subscriberId, Func<Task<T>> change) => ForgettingAsync([subscriberId], change);
 
     /// <inheritdoc cref="ForgetAsync{T}(string, Func{Task{T}})"/>
     public Task ForgetAsync(string subscriberId, Func<Task> change) =>
@@ -110,19 +97,27 @@ public sealed class SubscriberMemory : IDisposable
     /// Sends <paramref name="trigger"/> with <paramref name="send"/>; a subscriber it carries inline (a <c>to</c> or <c>actor</c>
     /// object with fields beside <c>subscriberId</c>, which Novu upserts first) is forgotten before and after the call.
     /// </summary>
-    public async Task<T> TriggerAsync<T>(TriggerRequest trigger, Func<Task<T>> send)
+    public Task<T> TriggerAsync<T>(TriggerRequest trigger, Func<Task<T>> send)
     {
-        var inline = InlineSubscribers(trigger);
-        if (_sent is null || inline.Count == 0)
-            return await send();
-        inline.ForEach(Forget);
+        if (_sent is null || InlineSubscribers(trigger) is not { Count: > 0 } inline)
+            return send();
+        return ForgettingAsync(inline, send);
+    }
+
+    async Task<T> ForgettingAsync<T>(IReadOnlyList<string> subscriberIds, Func<Task<T>> change)
+    {
+        foreach (var id in subscriberIds)
+            Forget(id);
         try
         {
-            return await send();
+            return await change();
         }
         finally
         {
-            inline.ForEach(Forget);
+            // Again afterwards: an upsert of the same subscriber from another lane, answered while this call was in flight,
+            // may have been overtaken by it in Novu.
+            foreach (var id in subscriberIds)
+                Forget(id);
         }
     }
 
