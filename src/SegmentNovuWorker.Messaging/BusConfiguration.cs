@@ -78,6 +78,12 @@ public static class BusConfiguration
             // Publish/Send complete only once the broker confirmed the message: the ingest API answers 2xx on that.
             h.PublisherConfirmation = true;
             h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
+            // A broker that closes the connection under load must not leave the client's writes waiting for good.
+            h.OnRefreshConnectionFactory = factory =>
+            {
+                factory.SocketFactory = DeadConnectionWrites.SocketFactory;
+                return Task.CompletedTask;
+            };
         });
     }
 
