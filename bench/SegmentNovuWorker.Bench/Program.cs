@@ -15,6 +15,8 @@ using SegmentNovuWorker.Testing;
 // Or: -- restart [runs]: only the broker restart under load, [runs] times, with the worker's consumption decisions logged.
 // Or: -- subscribers [users] [backlog]: identify calls per identify with and without the unchanged-identify memory, and a
 // backlog's drain rate at the free plan's configuration bucket, bulk against single (SubscriberMeasurement).
+// Or: -- cost [events] [backlog]: issue 17's cost of an event side by side: a seed-shaped direct trigger loop, a raw
+// confirmed publish, this service batched and single-event, an open loop, the worker's RSS on a backlog (CostMeasurement).
 if (args.Length > 0 && args[0] is "pacing" or "flow-control")
 {
     await PacingMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 8000,
@@ -35,6 +37,11 @@ if (args.Length > 0 && args[0] == "restart")
 if (args.Length > 0 && args[0] == "subscribers")
 {
     await SubscriberMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? int.Parse(args[2]) : 10_000);
+    return;
+}
+if (args.Length > 0 && args[0] == "cost")
+{
+    await CostMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? int.Parse(args[2]) : 100_000);
     return;
 }
 if (args.Length > 0 && args[0] == "actions-batch")
