@@ -129,7 +129,7 @@ static class CostMeasurement
     }
 
     /// <summary>3. N tracks in batches of 100, 4 in flight, until Novu triggered every one: the ingest and end-to-end rates.</summary>
-    static async Task<(double Ingest, double EndToEnd)> BatchedAsync(int events, string novuDelay)
+    public static async Task<(double Ingest, double EndToEnd)> BatchedAsync(int events, string novuDelay)
     {
         await using var stack = await SegmentNovuStack.StartAsync(Settings(("StandIn:Delays:Triggers", novuDelay)));
         await WarmUpAsync(stack);
