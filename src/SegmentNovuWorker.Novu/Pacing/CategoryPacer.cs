@@ -28,6 +28,13 @@ public sealed class CategoryPacer : IDisposable
     /// <summary>Latency assumed for the concurrency bound before any answer came back.</summary>
     static readonly TimeSpan AssumedLatency = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// The concurrency bound while no rate is known (before Novu's first answer, or a Novu that sends no headers), or
+    /// <c>Novu:RateLimits:MaxInFlight</c> if lower: enough to learn the bucket, without sending a high plan's bound at a
+    /// bucket not read yet.
+    /// </summary>
+    public const int UnknownRateBound = 128;
+
     /// <summary>How long the category holds off after a 429 that said nothing about when to come back.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
@@ -106,7 +113,7 @@ public sealed class CategoryPacer : IDisposable
     /// </summary>
     int ConcurrencyBound => TargetRate is { } rate
         ? (int)Math.Clamp(Math.Ceiling(rate * (_latencyP90 ?? AssumedLatency.TotalSeconds) * 1.5) + 2, 1, _maxInFlight)
-        : _maxInFlight;
+        : Math.Min(UnknownRateBound, _maxInFlight);
 
     /// <summary>
     /// Tokens kept back for what other workers spend before their calls' answers reach this one. At least 10 % of the

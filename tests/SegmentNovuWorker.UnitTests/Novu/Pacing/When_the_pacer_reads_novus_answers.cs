@@ -13,7 +13,7 @@ public sealed class When_the_pacer_reads_novus_answers
     static NovuRateLimitReading Answer(int remaining, double perSecond = 10, HttpStatusCode status = HttpStatusCode.Created) =>
         new(status, (int)(perSecond * 5), remaining, null, 5, NovuRateCategories.BucketSize(perSecond), "trigger", null);
 
-    CategoryPacer Pacer() => new(NovuRateCategory.Trigger, null, maxInFlight: 128, _clock);
+    CategoryPacer Pacer() => new(NovuRateCategory.Trigger, null, maxInFlight: 1024, _clock);
 
     static async Task CallAsync(CategoryPacer pacer, NovuRateLimitReading answer)
     {
@@ -92,7 +92,8 @@ public sealed class When_the_pacer_reads_novus_answers
     [Theory]
     [InlineData(100, 32)] // ceil(100/s × 0.2 s × 1.5) + 2
     [InlineData(10, 5)]   // ceil(10/s × 0.2 s × 1.5) + 2
-    [InlineData(2000, 128)] // more than Novu:RateLimits:MaxInFlight allows
+    [InlineData(2000, 602)] // ceil(2000/s × 0.2 s × 1.5) + 2: above the bound before the rate was known
+    [InlineData(10000, 1024)] // more than Novu:RateLimits:MaxInFlight allows
     public async Task Should_bound_calls_in_flight_by_littles_law(double perSecond, int bound)
     {
         using var pacer = Pacer();
@@ -104,7 +105,7 @@ public sealed class When_the_pacer_reads_novus_answers
             lease.Complete(Answer(remaining: 100, perSecond));
         }
 
-        Assert.Equal(128, unknown); // no rate known yet: the maximum
+        Assert.Equal(CategoryPacer.UnknownRateBound, unknown); // no rate known yet: 128, whatever the maximum
         Assert.Equal(bound, pacer.Snapshot().ConcurrencyBound);
     }
 }
