@@ -219,7 +219,12 @@ static class CostMeasurement
     {
         await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
         await PostBatchesAsync(stack, "backlog", backlog);
-        using var worker = WorkerProcess.Start(stack.Settings);
+        // SNW_BENCH_WORKER_HEAP_LIMIT (bytes, hex as 0x…): the worker's GC heap limit, as a container's memory limit sets
+        // it (75 % of the limit: 0x18000000 for deploy/k8s's 512Mi), to see whether the backlog fits in that pod.
+        var settings = new Dictionary<string, string?>(stack.Settings);
+        if (Environment.GetEnvironmentVariable("SNW_BENCH_WORKER_HEAP_LIMIT") is { Length: > 0 } heapLimit)
+            settings["DOTNET_GCHeapHardLimit"] = heapLimit;
+        using var worker = WorkerProcess.Start(settings);
         using var process = Process.GetProcessById(worker.Id);
         var clock = Stopwatch.StartNew();
         long peak = 0;
