@@ -103,7 +103,7 @@ static class CostMeasurement
                         Headers = new Dictionary<string, object?>
                         {
                             [DeadLetterHeaders.SegmentMessageId] = MessageId("raw", i),
-                            [DeadLetterHeaders.SegmentCall] = "track",
+                            [DeadLetterHeaders.SegmentCall] = SegmentCalls.Track.Name,
                             [DeadLetterHeaders.UserKey] = User(i),
                         },
                     };
@@ -270,22 +270,9 @@ static class CostMeasurement
     static Task WaitForTriggersAsync(SegmentNovuStack stack, int events) =>
         SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count >= events, "every event was triggered", TimeSpan.FromMinutes(10));
 
-    static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Warning",
-            // The apps' appsettings.json log MassTransit's bus starts and endpoints at Information.
-            ["Logging:LogLevel:MassTransit"] = "Warning",
-            ["Ingest:RateLimit:PermitLimit"] = "100000",
-            ["Ingest:RateLimit:UnauthenticatedPermitLimit"] = "100000",
-            ["StandIn:TriggerRatePerSecond"] = "100000",
-            ["StandIn:SubscriberRatePerSecond"] = "100000",
-        };
-        foreach (var (key, value) in extra)
-            settings[key] = value;
-        return settings;
-    }
+    // The apps' appsettings.json log MassTransit's bus starts and endpoints at Information.
+    static Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra) =>
+        BenchSettings.Unbounded([("Logging:LogLevel:MassTransit", "Warning"), .. extra]);
 
     static string MessageId(string run, int i) => $"cost-{run}-{i}";
 
@@ -326,7 +313,7 @@ static class CostMeasurement
         headers = new Dictionary<string, string>
         {
             [DeadLetterHeaders.SegmentMessageId] = MessageId("raw", i),
-            [DeadLetterHeaders.SegmentCall] = "track",
+            [DeadLetterHeaders.SegmentCall] = SegmentCalls.Track.Name,
             [DeadLetterHeaders.UserKey] = User(i),
             ["MT-Activity-Id"] = "00-a41bbb1330c5abfd886046dfa601f667-033f0ca51fe82900-01",
         },

@@ -12,25 +12,12 @@ using SegmentNovuWorker.Testing;
 /// </summary>
 static class FlowControlMeasurement
 {
-    static readonly Dictionary<string, string?> Unlimited = new()
-    {
-        ["Logging:LogLevel:Default"] = "Warning",
-        // The restart makes every process log its broker errors; the measurement is what this prints.
-        ["Logging:LogLevel:MassTransit"] = "None",
-        ["Logging:LogLevel:SegmentNovuWorker"] = "Error",
-        ["Ingest:RateLimit:PermitLimit"] = "100000",
-        ["Ingest:RateLimit:UnauthenticatedPermitLimit"] = "100000",
-        ["StandIn:TriggerRatePerSecond"] = "100000",
-        ["StandIn:SubscriberRatePerSecond"] = "100000",
-    };
+    // The restart makes every process log its broker errors; the measurement is what this prints.
+    static readonly (string, string?)[] Quiet = [("Logging:LogLevel:MassTransit", "None"), ("Logging:LogLevel:SegmentNovuWorker", "Error")];
 
-    static Dictionary<string, string?> With(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>(Unlimited);
-        foreach (var (key, value) in extra)
-            settings[key] = value;
-        return settings;
-    }
+    static readonly Dictionary<string, string?> Unlimited = BenchSettings.Unbounded(Quiet);
+
+    static Dictionary<string, string?> With(params (string Key, string? Value)[] extra) => BenchSettings.Unbounded([.. Quiet, .. extra]);
 
     static string Track(string messageId, string user) =>
         $$"""{"type":"track","messageId":"{{messageId}}","userId":"{{user}}","event":"User Registered"}""";

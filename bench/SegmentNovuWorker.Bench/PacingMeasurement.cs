@@ -16,15 +16,8 @@ static class PacingMeasurement
 {
     public static async Task RunAsync(int events, double rate)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Ingest:RateLimit:PermitLimit"] = "100000",
-            ["Ingest:RateLimit:UnauthenticatedPermitLimit"] = "100000",
-            ["StandIn:TriggerRatePerSecond"] = rate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["StandIn:SubscriberRatePerSecond"] = rate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Worker:BalanceInterval"] = "00:00:01",
-        };
+        var settings = BenchSettings.Unbounded(("StandIn:TriggerRatePerSecond", BenchSettings.Rate(rate)),
+            ("StandIn:SubscriberRatePerSecond", BenchSettings.Rate(rate)), ("Worker:BalanceInterval", "00:00:01"));
         Console.WriteLine($"{events} events (half identify, half track) in a burst; stand-in buckets: {rate}/s, {NovuRateCategories.BucketSize(rate)} tokens, per category");
 
         await using (var stack = await SegmentNovuStack.StartAsync(settings))

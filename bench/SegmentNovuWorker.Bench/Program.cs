@@ -55,15 +55,7 @@ var batchSize = args.Length > 1 ? int.Parse(args[1]) : 100;
 var concurrency = args.Length > 2 ? int.Parse(args[2]) : 4;
 var users = args.Length > 3 ? int.Parse(args[3]) : 1000;
 
-var settings = new Dictionary<string, string?>
-{
-    ["Logging:LogLevel:Default"] = "Warning",
-    ["Ingest:RateLimit:PermitLimit"] = "100000",
-    ["Ingest:RateLimit:UnauthenticatedPermitLimit"] = "100000",
-    ["StandIn:TriggerRatePerSecond"] = "100000",
-    ["StandIn:SubscriberRatePerSecond"] = "100000",
-    ["Worker:BalanceInterval"] = "00:00:01",
-};
+var settings = BenchSettings.Unbounded(("Worker:BalanceInterval", "00:00:01"));
 
 Console.WriteLine($"{events} track events of {users} users, batches of {batchSize}, {concurrency} concurrent requests");
 await using (var stack = await SegmentNovuStack.StartAsync(settings))

@@ -52,20 +52,8 @@ static class SubscriberMeasurement
         }
     }
 
-    static Dictionary<string, string?> Settings(double configurationRate, Dictionary<string, string?> extra)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Ingest:RateLimit:PermitLimit"] = "100000",
-            ["Ingest:RateLimit:UnauthenticatedPermitLimit"] = "100000",
-            ["StandIn:TriggerRatePerSecond"] = "100000",
-            ["StandIn:SubscriberRatePerSecond"] = configurationRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        foreach (var (key, value) in extra)
-            settings[key] = value;
-        return settings;
-    }
+    static Dictionary<string, string?> Settings(double configurationRate, Dictionary<string, string?> extra) =>
+        BenchSettings.Unbounded([("StandIn:SubscriberRatePerSecond", BenchSettings.Rate(configurationRate)), .. extra.Select(e => (e.Key, e.Value))]);
 
     /// <summary>Each user's identifies in order, one request per round (a round holds one identify of every user).</summary>
     static async Task MixAsync(SegmentNovuStack stack, int users)
