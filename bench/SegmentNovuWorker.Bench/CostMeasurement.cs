@@ -215,7 +215,7 @@ static class CostMeasurement
     /// 6. [backlog] tracks wait in the partition queues before the worker starts, as its own process; its RSS sampled every
     /// 250 ms until Novu triggered every one.
     /// </summary>
-    static async Task BacklogAsync(int backlog)
+    public static async Task BacklogAsync(int backlog)
     {
         await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
         await PostBatchesAsync(stack, "backlog", backlog);
@@ -228,8 +228,17 @@ static class CostMeasurement
         using var process = Process.GetProcessById(worker.Id);
         var clock = Stopwatch.StartNew();
         long peak = 0;
+        var (progress, progressAt) = (0, clock.Elapsed);
         while (stack.Novu.Notifications.Count < backlog)
         {
+            // A drain that stops short must say so, with what the worker wrote, not only time out.
+            if (stack.Novu.Notifications.Count is var count && count != progress)
+                (progress, progressAt) = (count, clock.Elapsed);
+            else if (clock.Elapsed - progressAt > TimeSpan.FromSeconds(60))
+            {
+                Console.WriteLine($"   no trigger for 60 s at {progress} of {backlog}; the worker's last lines:\n     " + string.Join("\n     ", worker.Output.TakeLast(30)));
+                progressAt = clock.Elapsed;
+            }
             if (worker.HasExited)
                 throw new InvalidOperationException("The worker process ended:\n" + string.Join("\n", worker.Output.TakeLast(20)));
             if (clock.Elapsed > TimeSpan.FromMinutes(30))
