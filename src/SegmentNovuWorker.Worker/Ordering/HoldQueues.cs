@@ -53,7 +53,7 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         }
     }
 
-    /// <summary>Does the user's hold exist? A head whose hold is gone is a copy left by a worker that died, and is skipped.</summary>
+    /// <summary>Does the user's hold exist? A head whose hold is gone runs as an ordinary event (<see cref="UserLaneFilter"/>).</summary>
     public async Task<bool> ExistsAsync(ReceiveContext context, string userKey)
     {
         await using var channel = await ScratchChannelAsync(context);

@@ -44,12 +44,14 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
     {
         if (head && !await holds.ExistsAsync(context, userKey))
         {
-            // A head is only ever made while its hold exists, and the hold is only removed by its last head: this is
-            // the copy of an event whose original was processed, left by a worker that died between the two steps.
-            logger.LogInformation("Skipped a hold head of user {UserHash} whose hold is gone: a copy left by a worker that stopped midway",
+            // A head whose hold is gone: a copy left by a worker that stopped between parking it and opening the hold,
+            // or a real head whose hold a duplicate head (a delivery returned by a stop cut short) already released. The
+            // two cannot be told apart, and skipping the second loses the event, so it runs as an ordinary event:
+            // a copy is then delivered twice, which Novu's transactionId (and the idempotency key) answers once.
+            logger.LogInformation("A hold head of user {UserHash} found its hold gone: it runs as an ordinary event",
                 SegmentPartitions.UserHash(userKey));
             lanes.MarkReleased(userKey);
-            return;
+            head = false;
         }
         if (!head && await holds.TryHoldAsync(context, userKey))
         {
