@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Messaging.Telemetry;
+using SegmentNovuWorker.Worker.Ordering;
 
 namespace SegmentNovuWorker.Worker.Consumption;
 
@@ -24,6 +25,7 @@ public sealed class ConsumptionControl(
     IOptions<TopologyOptions> topology,
     IOptions<WorkerOptions> options,
     BrokerConsumerProbe broker,
+    PartitionLanes lanes,
     IHostApplicationLifetime lifetime,
     SegmentNovuMetrics metrics,
     TimeProvider clock,
@@ -226,28 +228,53 @@ public sealed class ConsumptionControl(
             partition.Running = false; // never reported by MassTransit: nothing to stop, and nothing to start until it is
             return;
         }
-        // A stop waits for the deliveries in flight; past this, MassTransit cancels them and they go back to the queue.
-        // Its own wait is bounded too: one endpoint that does not stop must not hold up the decisions for all the others.
+        // A stop waits for the deliveries in flight; at Worker:ConsumerStopTimeout MassTransit cancels them (they go back to
+        // the queue) and closes the channel. This bound is for a stop that still does not end: one endpoint must not hold
+        // up the decisions for all the others.
+        var limit = options.Value.ConsumerStopTimeout * 2;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.ConsumerStopTimeout);
+        timeout.CancelAfter(limit);
         var stop = endpoint.Stop(timeout.Token);
         try
         {
-            await stop.WaitAsync(options.Value.ConsumerStopTimeout * 2, cancellationToken);
+            await stop.WaitAsync(limit + options.Value.ConsumerStopTimeout, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Stopping {Queue} took longer than {Timeout}; its deliveries in flight were cancelled", partition.Queue, options.Value.ConsumerStopTimeout);
+            logger.LogWarning("Stopping {Queue} took longer than {Timeout}; its channel is closed, its deliveries go back to the queue", partition.Queue, limit);
+            await LetGoAsync(partition, endpoint, cancellationToken);
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("{Queue} has not stopped after {Timeout}; it is started again once it has", partition.Queue, options.Value.ConsumerStopTimeout * 2);
+            logger.LogWarning("{Queue} has not stopped after {Timeout}; its channel is closed, and it is started again once it has stopped",
+                partition.Queue, limit + options.Value.ConsumerStopTimeout);
+            await lanes.For(partition.Queue).CloseChannelAsync("the partition's consumer did not stop", options.Value.ConsumerStopTimeout, cancellationToken);
             partition.PendingStop = stop;
         }
         lock (_gate)
         {
             partition.Running = false;
             MarkNotReady(partition);
+        }
+    }
+
+    /// <summary>
+    /// Finishes a stop that was cut short. MassTransit leaves such an endpoint half stopped: its consumer cancelled but its
+    /// channel open, so the broker keeps every delivery of it unsettled for good (a quorum queue still counts that consumer),
+    /// and its handle in place, so <c>Start</c> refuses ("already started") and no consumer comes. Closing the channel gives
+    /// the deliveries back to the queue, in place; a second stop finds the transport already stopping and lets go of the
+    /// handle at once.
+    /// </summary>
+    async Task LetGoAsync(PartitionState partition, IReceiveEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        await lanes.For(partition.Queue).CloseChannelAsync("the partition's stop was cut short", options.Value.ConsumerStopTimeout, cancellationToken);
+        try
+        {
+            await endpoint.Stop(cancellationToken).WaitAsync(options.Value.ConsumerStopTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Queue} did not let go of its stopped transport; the watch restarts it", partition.Queue);
         }
     }
 
@@ -264,9 +291,10 @@ public sealed class ConsumptionControl(
             // Not awaiting Ready: a broker that is still away would hold the loop; the watch sees whether it comes.
             partition.Endpoint.Start(cancellationToken);
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException exception)
         {
-            // "already started": a stop that was cut short left MassTransit's handle in place; it runs.
+            // "already started": MassTransit still holds the handle of a transport it stopped; the watch restarts it.
+            logger.LogDebug("{Queue} could not be started: {Reason}", partition.Queue, exception.Message);
         }
         lock (_gate)
             partition.Running = true;

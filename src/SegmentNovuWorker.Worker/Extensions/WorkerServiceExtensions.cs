@@ -66,11 +66,14 @@ public static class WorkerServiceExtensions
 
         // The bus starts in the background: a worker started before its broker answers /health/live at once (so an
         // orchestrator does not kill it for the broker's absence) and is not ready until the bus and every partition
-        // consume (MassTransit's bus check and ConsumptionControl's). The stop waits for what is in flight.
-        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        // consume (MassTransit's bus check and ConsumptionControl's). The stop waits for what is in flight; past
+        // Worker:ConsumerStopTimeout MassTransit cancels the deliveries still running (they go back to the queue) and
+        // goes on to close the endpoint's channel, as a stop should.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<WorkerOptions>>((o, worker) =>
         {
             o.WaitUntilStarted = false;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            o.ConsumerStopTimeout = worker.Value.ConsumerStopTimeout;
+            o.StopTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * worker.Value.ConsumerStopTimeout.Ticks));
         });
 
         builder.Services.AddSegmentNovuMassTransit(x =>

@@ -119,12 +119,7 @@ public sealed class PartitionBalancer(
         }
         try
         {
-            if (partition.Channel is IChannel { IsOpen: true } channel)
-                await channel.CloseAsync(Constants.ReplySuccess, "handing the partition over to another worker", abort: true, cancellationToken);
-        }
-        catch (ObjectDisposedException)
-        {
-            // MassTransit already let go of that channel: nothing of it is left to hand over.
+            await partition.CloseChannelAsync("handing the partition over to another worker", worker.Value.ConsumerStopTimeout, cancellationToken);
         }
         finally
         {

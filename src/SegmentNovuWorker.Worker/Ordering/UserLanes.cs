@@ -1,3 +1,5 @@
+using RabbitMQ.Client;
+
 namespace SegmentNovuWorker.Worker.Ordering;
 
 /// <summary>
@@ -154,6 +156,35 @@ public sealed class UserLanes
     {
         lock (_gate)
             _handover = null;
+    }
+
+    /// <summary>
+    /// Closes <see cref="Channel"/> (abort: no waiting for its operations), so the broker puts every delivery of it not
+    /// yet settled back in the queue, in place, ahead of the rest; nothing of that channel starts here any more. Does
+    /// nothing when MassTransit already let go of it. Waits at most <paramref name="wait"/>: the client's close also waits
+    /// for the channel's running deliveries to return, and the broker has given their messages back by then anyway.
+    /// </summary>
+    public async Task CloseChannelAsync(string why, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        IChannel? channel;
+        lock (_gate)
+        {
+            channel = Channel as IChannel;
+            _handedOver = Channel;
+        }
+        try
+        {
+            if (channel is { IsOpen: true })
+                await channel.CloseAsync(Constants.ReplySuccess, why, abort: true, cancellationToken).WaitAsync(wait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // closed on the broker's side; what still runs of it ends on its own (its settlements fail, harmlessly)
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed and disposed meanwhile: nothing of it is left to give back
+        }
     }
 
     /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
