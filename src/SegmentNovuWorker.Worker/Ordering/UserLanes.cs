@@ -35,7 +35,10 @@ public sealed class UserLanes
 
     int _started;
     TaskCompletionSource? _handover;
-    object? _handedOver;
+    /// <summary>Channels closed (or being closed) by this partition's handover or stop: nothing of them starts any more.</summary>
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object?> _handedOver = [];
+    /// <summary>Every channel deliveries came on that may still be open: a stop cut short can leave an older one alive.</summary>
+    readonly HashSet<IChannel> _channels = [];
 
     /// <summary>The channel the latest delivery came on: the one to close when handing the partition over.</summary>
     public object? Channel { get; private set; }
@@ -62,7 +65,15 @@ public sealed class UserLanes
 
     LaneTicket EnterLocked(string userKey, bool holdHead, object? channel)
     {
-        Channel = channel ?? Channel;
+        if (channel is not null && !ReferenceEquals(channel, Channel))
+        {
+            Channel = channel;
+            if (channel is IChannel opened)
+            {
+                _channels.RemoveWhere(c => c.IsClosed);
+                _channels.Add(opened);
+            }
+        }
         if (!_lanes.TryGetValue(userKey, out var lane))
             _lanes[userKey] = lane = new Lane();
 
@@ -118,7 +129,7 @@ public sealed class UserLanes
     {
         lock (_gate)
         {
-            if (_handover is not null || (channel is not null && channel == _handedOver))
+            if (_handover is not null || (channel is not null && _handedOver.TryGetValue(channel, out _)))
                 return false;
             _started++;
             return true;
@@ -143,7 +154,8 @@ public sealed class UserLanes
     {
         lock (_gate)
         {
-            _handedOver = Channel;
+            if (Channel is not null)
+                _handedOver.AddOrUpdate(Channel, null);
             _handover ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_started == 0)
                 _handover.TrySetResult();
@@ -159,32 +171,37 @@ public sealed class UserLanes
     }
 
     /// <summary>
-    /// Closes <see cref="Channel"/> (abort: no waiting for its operations), so the broker puts every delivery of it not
-    /// yet settled back in the queue, in place, ahead of the rest; nothing of that channel starts here any more. Does
-    /// nothing when MassTransit already let go of it. Waits at most <paramref name="wait"/>: the client's close also waits
-    /// for the channel's running deliveries to return, and the broker has given their messages back by then anyway.
+    /// Closes every channel of this partition still open, <see cref="Channel"/> and any older one a stop left alive (abort:
+    /// no waiting for their operations), so the broker puts every delivery of them not yet settled back in the queue, in
+    /// place, ahead of the rest; nothing of those channels starts here any more. Waits at most <paramref name="wait"/>:
+    /// the client's close also waits for the channel's running deliveries to return, and the broker has given their
+    /// messages back by then anyway.
     /// </summary>
     public async Task CloseChannelAsync(string why, TimeSpan wait, CancellationToken cancellationToken)
     {
-        IChannel? channel;
+        List<IChannel> open;
         lock (_gate)
         {
-            channel = Channel as IChannel;
-            _handedOver = Channel;
+            open = [.. _channels.Where(c => c.IsOpen)];
+            _channels.Clear();
+            foreach (var channel in open)
+                _handedOver.AddOrUpdate(channel, null);
         }
-        try
+        await Task.WhenAll(open.Select(async channel =>
         {
-            if (channel is { IsOpen: true })
+            try
+            {
                 await channel.CloseAsync(Constants.ReplySuccess, why, abort: true, cancellationToken).WaitAsync(wait, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // closed on the broker's side; what still runs of it ends on its own (its settlements fail, harmlessly)
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed and disposed meanwhile: nothing of it is left to give back
-        }
+            }
+            catch (TimeoutException)
+            {
+                // closed on the broker's side; what still runs of it ends on its own (its settlements fail, harmlessly)
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed and disposed meanwhile: nothing of it is left to give back
+            }
+        }));
     }
 
     /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
