@@ -10,6 +10,14 @@ public sealed class When_an_operator_acts_on_dead_letters_in_the_console
     /// <summary>Generous: jobs run on a shared, loaded machine; a user would see the same state change, only later.</summary>
     static readonly float Patience = 120_000;
 
+    /// <summary>
+    /// The job page is there once its URL is committed; what it shows is waited for next, by selector. Not the page's
+    /// load event: in one full run of 2026-12-02 Playwright's wait for it timed out (60 s) with the URL already the job's,
+    /// while what the test reads is the job's elements.
+    /// </summary>
+    static Task WaitForJobPageAsync(IPage page) =>
+        page.WaitForURLAsync("**/console/jobs/*", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = Patience });
+
     static Task WaitForJobStateAsync(IPage page, string state) =>
         page.WaitForSelectorAsync($"#job-state[data-state={state}]", new PageWaitForSelectorOptions { Timeout = Patience });
 
@@ -27,7 +35,7 @@ public sealed class When_an_operator_acts_on_dead_letters_in_the_console
         await browser.ScreenshotAsync("replay-dry-run");
         await browser.Page.ClickAsync("form.confirm button[type=submit]");
 
-        await browser.Page.WaitForURLAsync("**/console/jobs/*");
+        await WaitForJobPageAsync(browser.Page);
         await WaitForJobStateAsync(browser.Page, "Completed");
         Assert.Contains("3 done, 0 failed", await browser.Page.InnerTextAsync("#job-counts"));
         Assert.Equal("100", await browser.Page.GetAttributeAsync("#job-progress", "value"));
@@ -55,7 +63,7 @@ public sealed class When_an_operator_acts_on_dead_letters_in_the_console
 
         await browser.Page.FillAsync("#rate", "0.5"); // one every two seconds: slow enough to cancel midway
         await browser.Page.ClickAsync("form.confirm button[type=submit]");
-        await browser.Page.WaitForURLAsync("**/console/jobs/*");
+        await WaitForJobPageAsync(browser.Page);
         await browser.Page.WaitForSelectorAsync("#job-results", new PageWaitForSelectorOptions { Timeout = Patience }); // one moved, by htmx's poll
         await browser.Page.ClickAsync("#cancel-job");
 
@@ -85,7 +93,7 @@ public sealed class When_an_operator_acts_on_dead_letters_in_the_console
 
         await browser.Page.FillAsync("#confirmCount", "2");
         await browser.Page.ClickAsync("form.confirm button[type=submit]");
-        await browser.Page.WaitForURLAsync("**/console/jobs/*");
+        await WaitForJobPageAsync(browser.Page);
         await WaitForJobStateAsync(browser.Page, "Completed");
 
         Assert.Contains("2 done, 0 failed", await browser.Page.InnerTextAsync("#job-counts"));
