@@ -11,12 +11,14 @@ public sealed class When_an_operator_acts_on_dead_letters_in_the_console
     static readonly float Patience = 120_000;
 
     /// <summary>
-    /// The job page is there once its URL is committed; what it shows is waited for next, by selector. Not the page's
-    /// load event: in one full run of 2026-12-02 Playwright's wait for it timed out (60 s) with the URL already the job's,
-    /// while what the test reads is the job's elements.
+    /// The job page is there once its panel is in the DOM. Not Playwright's URL or load-state waits: twice in full runs of
+    /// 2026-12-02 its wait for a load state (load, then even commit) timed out (60 s, 120 s) with the job's URL already shown.
     /// </summary>
-    static Task WaitForJobPageAsync(IPage page) =>
-        page.WaitForURLAsync("**/console/jobs/*", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = Patience });
+    static async Task WaitForJobPageAsync(IPage page)
+    {
+        await page.WaitForSelectorAsync("#job-panel", new PageWaitForSelectorOptions { Timeout = Patience });
+        Assert.Contains("/console/jobs/", page.Url, StringComparison.Ordinal);
+    }
 
     static Task WaitForJobStateAsync(IPage page, string state) =>
         page.WaitForSelectorAsync($"#job-state[data-state={state}]", new PageWaitForSelectorOptions { Timeout = Patience });
