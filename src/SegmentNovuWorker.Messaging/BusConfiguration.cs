@@ -1,5 +1,6 @@
 using System.Globalization;
 using MassTransit;
+using MassTransit.RabbitMqTransport.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -62,29 +63,22 @@ public static class BusConfiguration
     {
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         // Host and process in the connection name: the operator tool shows which worker consumes which partition.
-        cfg.Host(options.ConnectionString, $"{connectionName}@{Environment.MachineName}:{Environment.ProcessId}", h =>
+        var h = new RabbitMqHostConfigurator(options.ConnectionString, $"{connectionName}@{Environment.MachineName}:{Environment.ProcessId}");
+        // A dead host's partitions move to another worker once the broker misses two heartbeats (about 10 s),
+        // not after RabbitMQ's default 60 s.
+        h.Heartbeat(TimeSpan.FromSeconds(5));
+        // Publish/Send complete only once the broker confirmed the message: the ingest API answers 2xx on that.
+        h.PublisherConfirmation = true;
+        h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
+        // A broker that closes the connection under load must not leave the client's writes waiting for good.
+        h.OnRefreshConnectionFactory = factory =>
         {
-            // Each connection attempt takes the next node (MassTransit's SequentialEndpointResolver), so a process whose
-            // node died reconnects to another one; the queues it uses are quorum queues, led from any node.
-            if (options.Hosts.Length > 0)
-                h.UseCluster(cluster =>
-                {
-                    foreach (var node in options.Endpoints)
-                        cluster.Node($"{node.HostName}:{node.Port}");
-                });
-            // A dead host's partitions move to another worker once the broker misses two heartbeats (about 10 s),
-            // not after RabbitMQ's default 60 s.
-            h.Heartbeat(TimeSpan.FromSeconds(5));
-            // Publish/Send complete only once the broker confirmed the message: the ingest API answers 2xx on that.
-            h.PublisherConfirmation = true;
-            h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
-            // A broker that closes the connection under load must not leave the client's writes waiting for good.
-            h.OnRefreshConnectionFactory = factory =>
-            {
-                factory.SocketFactory = DeadConnectionWrites.SocketFactory;
-                return Task.CompletedTask;
-            };
-        });
+            factory.SocketFactory = DeadConnectionWrites.SocketFactory;
+            return Task.CompletedTask;
+        };
+        // Each connection attempt tries every node, one further along each time, so a process whose node died
+        // reconnects to another one at once; the queues it uses are quorum queues, led from any node.
+        cfg.Host(options.Hosts.Length > 0 ? EveryNodeEndpointResolver.Over(h.Settings, options.Endpoints) : h.Settings);
     }
 
     /// <summary>Binds and validates the <c>Topology</c> section every process must agree on.</summary>
