@@ -33,8 +33,9 @@ static class CostMeasurement
     /// </summary>
     const int WarmUp = 100;
 
-    /// <summary>MassTransit 8.5's serializer writes its envelope indented, nulls included.</summary>
-    static readonly JsonSerializerOptions EnvelopeJson = new(JsonSerializerOptions.Web) { WriteIndented = true };
+    /// <summary>The envelope as the service's buses write it: MassTransit 8.5's serializer, nulls included, not indented
+    /// (<c>BusConfiguration.UseSegmentNovuHost</c>).</summary>
+    static readonly JsonSerializerOptions EnvelopeJson = new(JsonSerializerOptions.Web) { WriteIndented = false };
 
     public static async Task RunAsync(int events, int backlog)
     {
@@ -48,7 +49,8 @@ static class CostMeasurement
         Console.WriteLine($"   end to end at Novu 30 ms / at 0 ms:            {at30 / atOnce:0.00} (goal >= 0.9)");
         await SingleEventsAsync(events / 5);
         await OpenLoopAsync(rate: 1000, TimeSpan.FromSeconds(10));
-        await BacklogAsync(backlog);
+        if (backlog > 0)
+            await BacklogAsync(backlog);
     }
 
     /// <summary>1. N triggers, 16 in flight, as a Destination Function sends them, each awaiting Novu's answer.</summary>

@@ -79,6 +79,13 @@ public static class BusConfiguration
         // Each connection attempt tries every node, one further along each time, so a process whose node died
         // reconnects to another one at once; the queues it uses are quorum queues, led from any node.
         cfg.Host(options.Hosts.Length > 0 ? EveryNodeEndpointResolver.Over(h.Settings, options.Endpoints) : h.Settings);
+        // MassTransit writes its envelope indented by default: whitespace every event pays for in the ingest's writes,
+        // the broker's disk and memory and the worker's reads. Readers do not care; the tools indent what they show.
+        cfg.ConfigureJsonSerializerOptions(json =>
+        {
+            json.WriteIndented = false;
+            return json;
+        });
     }
 
     /// <summary>Binds and validates the <c>Topology</c> section every process must agree on.</summary>
