@@ -23,9 +23,9 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         partitions.Delivered(queue);
         logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, queue, userKey);
 
-        using var ticket = await WaitAsync(lanes.EnterAsync(userKey, head, delivery is null ? null : MassTransitInternals.ChannelOf(context),
-            delivery?.DeliveryTag ?? 0, context.CancellationToken), context, queue);
-        await WaitAsync(ticket.WaitTurnAsync(context.CancellationToken), context, queue);
+        using var ticket = await lanes.EnterAsync(userKey, head, delivery is null ? null : MassTransitInternals.ChannelOf(context),
+            delivery?.DeliveryTag ?? 0, context.CancellationToken);
+        await ticket.WaitTurnAsync(context.CancellationToken);
 
         if (ticket.Way == LaneWay.Run)
         {
@@ -36,29 +36,8 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
             return;
         // Its user turned out not to be held any more: it runs after all, behind what came before it.
         using var run = ticket.Unpark();
-        await WaitAsync(run.WaitTurnAsync(context.CancellationToken), context, queue);
+        await run.WaitTurnAsync(context.CancellationToken);
         await RunAsync(context, next, userKey, queue, head: false);
-    }
-
-    /// <summary>A wait for the delivery's turn; one that gives up because its channel closed says so (its message is back in the queue).</summary>
-    async Task<T> WaitAsync<T>(Task<T> waiting, ReceiveContext context, string queue)
-    {
-        await WaitAsync((Task)waiting, context, queue);
-        return await waiting;
-    }
-
-    async Task WaitAsync(Task waiting, ReceiveContext context, string queue)
-    {
-        try
-        {
-            await waiting;
-        }
-        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
-        {
-            logger.LogDebug("Delivery {DeliveryTag} of {Queue} gave up its turn: its channel closed, and the broker delivers it again",
-                (context as RabbitMqBasicConsumeContext)?.DeliveryTag, queue);
-            throw;
-        }
     }
 
     async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head)

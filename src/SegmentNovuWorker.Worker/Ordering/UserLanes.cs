@@ -39,8 +39,6 @@ public sealed class UserLanes
     readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object?> _handedOver = [];
     /// <summary>Every channel deliveries came on that may still be open: a stop cut short can leave an older one alive.</summary>
     readonly HashSet<IChannel> _channels = [];
-    /// <summary>Per channel, cancelled once it is closed: what of it still waits for its turn gives up then.</summary>
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<IChannel, CancellationTokenSource> _gone = [];
 
     /// <summary>The channel the latest delivery came on: the one to close when handing the partition over.</summary>
     public object? Channel { get; private set; }
@@ -61,46 +59,8 @@ public sealed class UserLanes
                 Enter();
         }
         else
-        {
-            using var waiting = WhileOpen(channel, cancellationToken);
-            await _turnstiles.GetValue(channel, _ => new DeliveryTurnstile(_gate)).AdmitAsync(deliveryTag, Enter, waiting.Token);
-        }
+            await _turnstiles.GetValue(channel, _ => new DeliveryTurnstile(_gate)).AdmitAsync(deliveryTag, Enter, cancellationToken);
         return ticket!;
-    }
-
-    /// <summary>
-    /// A token for waiting on a delivery's turn: cancelled with the delivery, or once its channel is closed.
-    /// </summary>
-    /// <remarks>
-    /// MassTransit cancels its pending deliveries when a stop passes <c>ConsumerStopTimeout</c> or the channel shuts down,
-    /// but not one it took in after that first cancel, nor any once the consumer has completed (it stops listening for
-    /// the channel's shutdown then). Such a delivery waited for its turn for good, so its user's lane, which outlives the
-    /// channel, held that user's later events, redeliveries included, unacknowledged on the next channel. Its message is
-    /// back in the queue once the channel is closed, so giving up then keeps the order: its copy comes again, in place.
-    /// </remarks>
-    internal CancellationTokenSource WhileOpen(object? channel, CancellationToken cancellationToken)
-    {
-        if (channel is not IChannel open)
-            return CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var gone = _gone.GetValue(open, c =>
-        {
-            var source = new CancellationTokenSource();
-            c.ChannelShutdownAsync += (_, _) =>
-            {
-                _ = source.CancelAsync();
-                return Task.CompletedTask;
-            };
-            return source;
-        });
-        if (open.IsClosed)
-            _ = gone.CancelAsync(); // closed before the handler above was listening
-        return CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gone.Token);
-    }
-
-    void Gone(IChannel channel)
-    {
-        if (_gone.TryGetValue(channel, out var gone))
-            _ = gone.CancelAsync();
     }
 
     LaneTicket EnterLocked(string userKey, bool holdHead, object? channel)
@@ -241,10 +201,6 @@ public sealed class UserLanes
             {
                 // closed and disposed meanwhile: nothing of it is left to give back
             }
-            finally
-            {
-                Gone(channel);
-            }
         }));
     }
 
@@ -340,14 +296,13 @@ public sealed class LaneTicket : IDisposable
 
     /// <summary>
     /// Waits until every earlier event of this chain is done, then starts this one; while the partition is handed over,
-    /// waits until the delivery is cancelled or its channel closes instead, without starting.
+    /// waits until the delivery is cancelled (its channel closes) instead, without starting.
     /// </summary>
     public async Task WaitTurnAsync(CancellationToken cancellationToken)
     {
-        using var waiting = _lanes.WhileOpen(Channel, cancellationToken);
-        await _previous.WaitAsync(waiting.Token);
+        await _previous.WaitAsync(cancellationToken);
         while (!_lanes.TryStart(Channel))
-            await Task.Delay(TimeSpan.FromMilliseconds(50), waiting.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
         _started = true;
     }
 
