@@ -53,6 +53,13 @@ static class CostMeasurement
             await BacklogAsync(backlog);
     }
 
+    /// <summary>Measures 1 and 2 alone: what the service is compared with, with their CPU per event, to profile beside measure 3.</summary>
+    public static async Task BaselinesAsync(int events)
+    {
+        await SeedLoopAsync(events);
+        await RawPublishAsync(events);
+    }
+
     /// <summary>1. N triggers, 16 in flight, as a Destination Function sends them, each awaiting Novu's answer.</summary>
     static async Task<double> SeedLoopAsync(int events)
     {
@@ -69,12 +76,15 @@ static class CostMeasurement
                 response.EnsureSuccessStatusCode();
             });
         await TriggerAsync("warm", WarmUp);
+        var cpu = new CpuMeter();
         var clock = Stopwatch.StartNew();
         await TriggerAsync("seed", events);
         var rate = events / clock.Elapsed.TotalSeconds;
+        var used = cpu.PerEvent(events);
         if (stack.Novu.Notifications.Count != WarmUp + events)
             throw new InvalidOperationException($"The stand-in triggered {stack.Novu.Notifications.Count} of {WarmUp + events}.");
         Console.WriteLine($"1. seed-shaped direct loop (trigger per event, 16 in flight, no broker): {rate,8:0} events/s");
+        Console.WriteLine($"   {used}");
         return rate;
     }
 
@@ -113,10 +123,12 @@ static class CostMeasurement
                 });
                 await PublishAsync(WarmUp);
                 var size = Envelope(0).Length;
+                var cpu = new CpuMeter();
                 var clock = Stopwatch.StartNew();
                 await PublishAsync(events);
                 var rate = events / clock.Elapsed.TotalSeconds;
                 Console.WriteLine($"2. raw confirmed publish (RabbitMQ.Client, 16 in flight, persistent, quorum queue, {size} B bodies): {rate,8:0} events/s");
+                Console.WriteLine($"   {cpu.PerEvent(events)}");
                 return rate;
             }
             finally
@@ -135,6 +147,7 @@ static class CostMeasurement
     {
         await using var stack = await SegmentNovuStack.StartAsync(Settings(("StandIn:Delays:Triggers", novuDelay)));
         await WarmUpAsync(stack);
+        var cpu = new CpuMeter();
         var clock = Stopwatch.StartNew();
         await PostBatchesAsync(stack, "batched", events);
         var ingested = clock.Elapsed;
@@ -142,6 +155,7 @@ static class CostMeasurement
         var (ingest, endToEnd) = (events / ingested.TotalSeconds, events / clock.Elapsed.TotalSeconds);
         Console.WriteLine($"3. this service, batches of 100, 4 in flight, Novu {TimeSpan.Parse(novuDelay, System.Globalization.CultureInfo.InvariantCulture).TotalMilliseconds:0} ms: " +
             $"ingest {ingest,8:0} events/s (every request 2xx: broker-confirmed), end to end {endToEnd,8:0} events/s");
+        Console.WriteLine($"   {cpu.PerEvent(events)}, ingest and worker together");
         return (ingest, endToEnd);
     }
 
@@ -220,7 +234,11 @@ static class CostMeasurement
     public static async Task BacklogAsync(int backlog)
     {
         await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
+        var posting = new CpuMeter();
+        var posted = Stopwatch.StartNew();
         await PostBatchesAsync(stack, "backlog", backlog);
+        Console.WriteLine($"6. ingest alone (no worker), batches of 100, 4 in flight: {backlog / posted.Elapsed.TotalSeconds,8:0} events/s; " +
+            $"{posting.PerEvent(backlog)}, this process being the ingest");
         // SNW_BENCH_WORKER_HEAP_LIMIT (bytes, hex as 0x…): the worker's GC heap limit, as a container's memory limit sets
         // it (75 % of the limit: 0x18000000 for deploy/k8s's 512Mi), to see whether the backlog fits in that pod.
         var settings = new Dictionary<string, string?>(stack.Settings);
@@ -228,11 +246,22 @@ static class CostMeasurement
             settings["DOTNET_GCHeapHardLimit"] = heapLimit;
         using var worker = WorkerProcess.Start(settings);
         using var process = Process.GetProcessById(worker.Id);
+        var draining = new CpuMeter(process);
         var clock = Stopwatch.StartNew();
         long peak = 0;
         var (progress, progressAt) = (0, clock.Elapsed);
+        // The worker's CPU per event in each fifth of the drain: a fresh process pays for compiling its code (tiered JIT)
+        // in the first ones, so the last fifth is the closest to a long-running worker.
+        var fifths = new List<string>();
+        var (fifthCpu, fifthAt) = (process.TotalProcessorTime, 0);
         while (stack.Novu.Notifications.Count < backlog)
         {
+            if (stack.Novu.Notifications.Count is var reached && reached - fifthAt >= backlog / 5)
+            {
+                process.Refresh();
+                fifths.Add($"{(process.TotalProcessorTime - fifthCpu).TotalMilliseconds / (reached - fifthAt):0.000}");
+                (fifthCpu, fifthAt) = (process.TotalProcessorTime, reached);
+            }
             // A drain that stops short must say so, with what the worker wrote, not only time out.
             if (stack.Novu.Notifications.Count is var count && count != progress)
                 (progress, progressAt) = (count, clock.Elapsed);
@@ -249,13 +278,17 @@ static class CostMeasurement
             peak = Math.Max(peak, process.WorkingSet64);
             await Task.Delay(250);
         }
+        process.Refresh();
+        fifths.Add($"{(process.TotalProcessorTime - fifthCpu).TotalMilliseconds / Math.Max(1, backlog - fifthAt):0.000}");
+        var drainCpu = draining.PerEvent(backlog);
         // The kernel's own high-water mark catches a peak between two samples.
         var highWater = StatusKilobytes(worker.Id, "VmHWM") / 1024.0;
         var notifications = stack.Novu.Notifications;
-        var draining = notifications.Max(n => n.At) - notifications.Min(n => n.At);
+        var drained = notifications.Max(n => n.At) - notifications.Min(n => n.At);
         Console.WriteLine($"6. worker process draining a backlog of {backlog} tracks: peak RSS {peak / 1024.0 / 1024.0:0} MB sampled every 250 ms " +
-            $"(VmHWM {highWater:0} MB; goal <= 200 MB); drain {backlog / draining.TotalSeconds,8:0} events/s (first to last trigger), " +
+            $"(VmHWM {highWater:0} MB; goal <= 200 MB); drain {backlog / drained.TotalSeconds,8:0} events/s (first to last trigger), " +
             $"{clock.Elapsed.TotalSeconds:0.0} s from the process's start");
+        Console.WriteLine($"   {drainCpu}, this process being the Novu stand-in; the worker's ms per event by fifth of the drain: {string.Join(", ", fifths)}");
         Console.WriteLine("   ingest RSS: not printed, the ingest ran in this bench's process beside the stand-in (-- actions-batch measures it as its own process)");
     }
 

@@ -17,6 +17,7 @@ using SegmentNovuWorker.Testing;
 // backlog's drain rate at the free plan's configuration bucket, bulk against single (SubscriberMeasurement).
 // Or: -- cost [events] [backlog]: issue 17's cost of an event side by side: a seed-shaped direct trigger loop, a raw
 // confirmed publish, this service batched and single-event, an open loop, the worker's RSS on a backlog (CostMeasurement).
+// Or: -- baselines [events]: only measures 1 and 2 of those. -- batched [events] [novu delay]: only measure 3 (one Novu delay, 00:00:00 by default), to profile it.
 // Or: -- backlog [events]: only the last of those, the worker process's RSS while it drains a backlog.
 if (args.Length > 0 && args[0] is "pacing" or "flow-control")
 {
@@ -43,6 +44,16 @@ if (args.Length > 0 && args[0] == "subscribers")
 if (args.Length > 0 && args[0] == "cost")
 {
     await CostMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? int.Parse(args[2]) : 100_000);
+    return;
+}
+if (args.Length > 0 && args[0] == "baselines")
+{
+    await CostMeasurement.BaselinesAsync(args.Length > 1 ? int.Parse(args[1]) : 5000);
+    return;
+}
+if (args.Length > 0 && args[0] == "batched")
+{
+    await CostMeasurement.BatchedAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? args[2] : "00:00:00");
     return;
 }
 if (args.Length > 0 && args[0] == "backlog")
