@@ -41,16 +41,8 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     {
         var delivery = DeliveryOf(context);
         var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context), UserLaneFilter.PartitionQueueOf(context));
-        try
-        {
-            await channel.PublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
-                new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
-            return true;
-        }
-        catch (RabbitMQ.Client.Exceptions.PublishException exception) when (exception.IsReturn)
-        {
-            return false;
-        }
+        return await channel.TryPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
+            new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
     }
 
     /// <summary>Does the user's hold exist? A head whose hold is gone runs as an ordinary event (<see cref="UserLaneFilter"/>).</summary>
@@ -138,58 +130,6 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var channel = await ConfirmedChannel.OpenAsync(connection);
         await DeclareExchangeAsync(channel.Channel);
         return channel;
-    }
-
-    /// <summary>
-    /// A channel with publisher confirms whose publishes wait for their confirm, but no longer than the channel lives.
-    /// RabbitMQ.Client 7.2 can leave a confirm wait pending for good when the broker goes away under it
-    /// (rabbitmq/rabbitmq-dotnet-client#1930, open), and MassTransit does not cancel the deliveries of a lost channel: in
-    /// a dump taken after a broker restart under load, offers waited on their confirm and held their endpoint's stop. The
-    /// wait now ends when the channel shuts down: one shutdown handler for the channel's life, not one per publish (an
-    /// offer channel carries every event of its partition). No timeout decides anything, so a slow confirm is still
-    /// waited for. (A second dump showed the other half of that restart: the client's socket write loop ends, its bounded
-    /// frame queue fills, and MassTransit's acks wait on it, which no code of ours can end; docs/design.md, "After a broker
-    /// restart".)
-    /// </summary>
-    sealed class ConfirmedChannel : IAsyncDisposable
-    {
-        // Never disposed: the channel's shutdown, its disposal included, may still cancel it.
-        readonly CancellationTokenSource _closed = new();
-
-        ConfirmedChannel(IChannel channel)
-        {
-            Channel = channel;
-            // Added to a channel already closed, the handler runs at once.
-            channel.ChannelShutdownAsync += (_, _) =>
-            {
-                _closed.Cancel();
-                return Task.CompletedTask;
-            };
-        }
-
-        public IChannel Channel { get; }
-
-        public static async Task<ConfirmedChannel> OpenAsync(IConnection connection) => new(await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)));
-
-        /// <summary>Publishes <paramref name="body"/> mandatory and waits for the broker's confirm, or for the channel's end.</summary>
-        public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
-            CancellationToken cancellationToken)
-        {
-            using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
-            try
-            {
-                if (Channel.CloseReason is { } closed)
-                    throw new AlreadyClosedException(closed);
-                await Channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, gone.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Channel.CloseReason is { } closed)
-            {
-                throw new AlreadyClosedException(closed);
-            }
-        }
-
-        public ValueTask DisposeAsync() => Channel.DisposeAsync();
     }
 
     static Task DeclareExchangeAsync(IChannel channel) =>
