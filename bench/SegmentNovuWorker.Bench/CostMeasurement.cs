@@ -40,6 +40,7 @@ static class CostMeasurement
     public static async Task RunAsync(int events, int backlog)
     {
         Console.WriteLine($"cost of an event: {events} track events of {Users} users; Novu's buckets and the ingest's rate limits unbounded");
+        await WarmProcessAsync(events);
         var seed = await SeedLoopAsync(events);
         var raw = await RawPublishAsync(events);
         var (ingest, atOnce) = await BatchedAsync(events, "00:00:00");
@@ -51,6 +52,25 @@ static class CostMeasurement
         await OpenLoopAsync(rate: 1000, TimeSpan.FromSeconds(10));
         if (backlog > 0)
             await BacklogAsync(backlog);
+    }
+
+    /// <summary>
+    /// 0. The service end to end once, [events] events, untimed: a fresh .NET process spends its first tens of seconds
+    /// compiling code (tiered JIT: in perf, over a quarter of a new worker's CPU), and every measure but 6 runs in this
+    /// process, so without this the first measure of the service would pay for the first compilation and the seed loop
+    /// would not. It does not make measure 3 free of the JIT: perf still shows the tiered-compilation thread at 13-20 % of
+    /// this process's CPU during measure 3 (each measure starts new hosts). Measure 6 starts a worker process of its own
+    /// and shows its start-up cost by fifth of its drain.
+    /// </summary>
+    static async Task WarmProcessAsync(int events)
+    {
+        var clock = Stopwatch.StartNew();
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        await using var stack = await SegmentNovuStack.StartAsync(Settings());
+        await PostBatchesAsync(stack, "process-warm", events);
+        await WaitForTriggersAsync(stack, events);
+        Console.WriteLine($"0. warm-up, the service end to end once ({events} events, untimed): {clock.Elapsed.TotalSeconds:0.0} s, " +
+            $"{(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds:0.0} s in the JIT (wall clock over the threads)");
     }
 
     /// <summary>Measures 1 and 2 alone: what the service is compared with, with their CPU per event, to profile beside measure 3.</summary>
