@@ -274,14 +274,16 @@ static class CostMeasurement
         // in the first ones, so the last fifth is the closest to a long-running worker.
         var fifths = new List<string>();
         var (fifthCpu, fifthAt) = (process.TotalProcessorTime, 0);
+        void EndFifth(int reached)
+        {
+            process.Refresh();
+            fifths.Add($"{(process.TotalProcessorTime - fifthCpu).TotalMilliseconds / Math.Max(1, reached - fifthAt):0.000}");
+            (fifthCpu, fifthAt) = (process.TotalProcessorTime, reached);
+        }
         while (stack.Novu.Notifications.Count < backlog)
         {
             if (stack.Novu.Notifications.Count is var reached && reached - fifthAt >= backlog / 5)
-            {
-                process.Refresh();
-                fifths.Add($"{(process.TotalProcessorTime - fifthCpu).TotalMilliseconds / (reached - fifthAt):0.000}");
-                (fifthCpu, fifthAt) = (process.TotalProcessorTime, reached);
-            }
+                EndFifth(reached);
             // A drain that stops short must say so, with what the worker wrote, not only time out.
             if (stack.Novu.Notifications.Count is var count && count != progress)
                 (progress, progressAt) = (count, clock.Elapsed);
@@ -298,8 +300,7 @@ static class CostMeasurement
             peak = Math.Max(peak, process.WorkingSet64);
             await Task.Delay(250);
         }
-        process.Refresh();
-        fifths.Add($"{(process.TotalProcessorTime - fifthCpu).TotalMilliseconds / Math.Max(1, backlog - fifthAt):0.000}");
+        EndFifth(backlog);
         var drainCpu = draining.PerEvent(backlog);
         // The kernel's own high-water mark catches a peak between two samples.
         var highWater = StatusKilobytes(worker.Id, "VmHWM") / 1024.0;
