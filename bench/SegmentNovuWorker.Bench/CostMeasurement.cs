@@ -264,6 +264,11 @@ static class CostMeasurement
         var settings = new Dictionary<string, string?>(stack.Settings);
         if (Environment.GetEnvironmentVariable("SNW_BENCH_WORKER_HEAP_LIMIT") is { Length: > 0 } heapLimit)
             settings["DOTNET_GCHeapHardLimit"] = heapLimit;
+        // SNW_BENCH_WORKER_ENV ("NAME=value;NAME=value"): more environment for the worker process alone, such as the GC's
+        // DOTNET_ settings, so they can be priced without touching the bench's own process.
+        foreach (var pair in (Environment.GetEnvironmentVariable("SNW_BENCH_WORKER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            settings[pair.Split('=', 2)[0]] = pair.Split('=', 2) is [_, var value] ? value
+                : throw new ArgumentException($"SNW_BENCH_WORKER_ENV: '{pair}' is not NAME=value.");
         using var worker = WorkerProcess.Start(settings);
         using var process = Process.GetProcessById(worker.Id);
         var draining = new CpuMeter(process);
@@ -313,6 +318,47 @@ static class CostMeasurement
         Console.WriteLine("   ingest RSS: not printed, the ingest ran in this bench's process beside the stand-in (-- actions-batch measures it as its own process)");
     }
 
+    /// <summary>
+    /// 7. Users per request: the ingest alone (no worker), batches of 100 (or [batch]) whose events belong to as many, 10 or 1 users, 4
+    /// requests in flight: the rate and each request's time. A user's events are published one after another, each after
+    /// the previous one's confirm (per-user order), so a request of one user pays one confirm round trip per event.
+    /// </summary>
+    public static async Task UsersPerRequestAsync(int events, int batchSize = 100)
+    {
+        // Batches larger than 100 (an Actions batch holds up to 4000) go one at a time, as one Segment batch would.
+        var inFlight = batchSize > 100 ? 1 : 4;
+        foreach (var usersPerRequest in new[] { batchSize, 10, 1 })
+        {
+            await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
+            using var client = stack.CreateIngestClient();
+            var latencies = new List<double>();
+            async Task PostAsync(string run, int count)
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, count / batchSize), new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (b, ct) =>
+                {
+                    var body = "[" + string.Join(",", Enumerable.Range(b * batchSize, batchSize)
+                        .Select(i => Track(run, i, $"{run}-{b}-{i % usersPerRequest}"))) + "]";
+                    var sent = Stopwatch.StartNew();
+                    using var response = await client.PostAsync("/webhooks/segment", Json(body), ct);
+                    if (!response.IsSuccessStatusCode)
+                        throw new InvalidOperationException($"A request of {batchSize} events of {usersPerRequest} user(s) was answered " +
+                            $"{(int)response.StatusCode} after {sent.Elapsed.TotalSeconds:0.0} s: {await response.Content.ReadAsStringAsync(ct)}");
+                    if (run != "warm")
+                        lock (latencies)
+                            latencies.Add(sent.Elapsed.TotalMilliseconds);
+                });
+            }
+            await PostAsync("warm", batchSize * inFlight);
+            var cpu = new CpuMeter();
+            var clock = Stopwatch.StartNew();
+            await PostAsync($"mix{usersPerRequest}", events);
+            var elapsed = clock.Elapsed;
+            latencies.Sort();
+            Console.WriteLine($"7. ingest alone, batches of {batchSize} events of {usersPerRequest,3} user(s) each, {inFlight} in flight: {events / elapsed.TotalSeconds,8:0} events/s; " +
+                $"request p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms; {cpu.PerEvent(events)}");
+        }
+    }
+
     /// <summary>Actions-style batches of 100, 4 requests in flight; every request must be answered 2xx (broker-confirmed).</summary>
     static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events)
     {
@@ -345,11 +391,11 @@ static class CostMeasurement
 
     static JsonObject Properties(int i) => new() { ["plan"] = "Pro", ["i"] = i };
 
-    static string Track(string run, int i) => new JsonObject
+    static string Track(string run, int i, string? userId = null) => new JsonObject
     {
         ["type"] = "track",
         ["messageId"] = MessageId(run, i),
-        ["userId"] = User(i),
+        ["userId"] = userId ?? User(i),
         ["event"] = TrackName,
         ["properties"] = Properties(i),
     }.ToJsonString();

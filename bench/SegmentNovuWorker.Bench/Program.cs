@@ -19,6 +19,8 @@ using SegmentNovuWorker.Testing;
 // confirmed publish, this service batched and single-event, an open loop, the worker's RSS on a backlog (CostMeasurement).
 // Or: -- baselines [events]: only measures 1 and 2 of those. -- batched [events] [novu delay]: only measure 3 (one Novu delay, 00:00:00 by default), to profile it.
 // Or: -- backlog [events]: only the last of those, the worker process's RSS while it drains a backlog.
+// Or: -- users-per-request [events] [batch]: the ingest alone with a request's 100 (or [batch]) events of as many, 10 or 1 users: what per-user
+// order (one confirm round trip per event of a user) costs a request.
 if (args.Length > 0 && args[0] is "pacing" or "flow-control")
 {
     await PacingMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 8000,
@@ -54,6 +56,11 @@ if (args.Length > 0 && args[0] == "baselines")
 if (args.Length > 0 && args[0] == "batched")
 {
     await CostMeasurement.BatchedAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? args[2] : "00:00:00");
+    return;
+}
+if (args.Length > 0 && args[0] == "users-per-request")
+{
+    await CostMeasurement.UsersPerRequestAsync(args.Length > 1 ? int.Parse(args[1]) : 20_000, args.Length > 2 ? int.Parse(args[2]) : 100);
     return;
 }
 if (args.Length > 0 && args[0] == "backlog")
