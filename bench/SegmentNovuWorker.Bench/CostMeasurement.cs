@@ -330,28 +330,12 @@ static class CostMeasurement
         foreach (var usersPerRequest in new[] { batchSize, 10, 1 })
         {
             await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
-            using var client = stack.CreateIngestClient();
+            var shape = new BatchShape(batchSize, inFlight, (run, i) => $"{run}-{i / batchSize}-{i % usersPerRequest}");
+            await PostBatchesAsync(stack, "warm", batchSize * inFlight, shape);
             var latencies = new List<double>();
-            async Task PostAsync(string run, int count)
-            {
-                await Parallel.ForEachAsync(Enumerable.Range(0, count / batchSize), new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (b, ct) =>
-                {
-                    var body = "[" + string.Join(",", Enumerable.Range(b * batchSize, batchSize)
-                        .Select(i => Track(run, i, $"{run}-{b}-{i % usersPerRequest}"))) + "]";
-                    var sent = Stopwatch.StartNew();
-                    using var response = await client.PostAsync("/webhooks/segment", Json(body), ct);
-                    if (!response.IsSuccessStatusCode)
-                        throw new InvalidOperationException($"A request of {batchSize} events of {usersPerRequest} user(s) was answered " +
-                            $"{(int)response.StatusCode} after {sent.Elapsed.TotalSeconds:0.0} s: {await response.Content.ReadAsStringAsync(ct)}");
-                    if (run != "warm")
-                        lock (latencies)
-                            latencies.Add(sent.Elapsed.TotalMilliseconds);
-                });
-            }
-            await PostAsync("warm", batchSize * inFlight);
             var cpu = new CpuMeter();
             var clock = Stopwatch.StartNew();
-            await PostAsync($"mix{usersPerRequest}", events);
+            await PostBatchesAsync(stack, $"mix{usersPerRequest}", events, shape with { Latencies = latencies });
             var elapsed = clock.Elapsed;
             latencies.Sort();
             Console.WriteLine($"7. ingest alone, batches of {batchSize} events of {usersPerRequest,3} user(s) each, {inFlight} in flight: {events / elapsed.TotalSeconds,8:0} events/s; " +
@@ -359,16 +343,30 @@ static class CostMeasurement
         }
     }
 
-    /// <summary>Actions-style batches of 100, 4 requests in flight; every request must be answered 2xx (broker-confirmed).</summary>
-    static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events)
+    /// <summary>How <see cref="PostBatchesAsync"/> posts: events a request, requests in flight, whose events they are
+    /// (run and index to userId; <see cref="User"/> when null), and where each request's time goes (nowhere when null).</summary>
+    sealed record BatchShape(int Size = 100, int InFlight = 4, Func<string, int, string>? UserOf = null, List<double>? Latencies = null);
+
+    /// <summary>
+    /// Actions-style batches (100 events, 4 requests in flight, unless <paramref name="shape"/> says otherwise); every
+    /// request must be answered 2xx (broker-confirmed), and one that is not says what it was answered and when.
+    /// </summary>
+    static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events, BatchShape? shape = null)
     {
-        const int batchSize = 100;
+        var (batchSize, inFlight, userOf, latencies) = shape ?? new BatchShape();
         using var client = stack.CreateIngestClient();
-        await Parallel.ForEachAsync(Enumerable.Range(0, (events + batchSize - 1) / batchSize), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (b, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, (events + batchSize - 1) / batchSize), new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (b, ct) =>
         {
-            var body = "[" + string.Join(",", Enumerable.Range(b * batchSize, Math.Min(batchSize, events - b * batchSize)).Select(i => Track(run, i))) + "]";
+            var body = "[" + string.Join(",", Enumerable.Range(b * batchSize, Math.Min(batchSize, events - b * batchSize))
+                .Select(i => Track(run, i, userOf?.Invoke(run, i)))) + "]";
+            var sent = Stopwatch.StartNew();
             using var response = await client.PostAsync("/webhooks/segment", Json(body), ct);
-            response.EnsureSuccessStatusCode();
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"A request of {batchSize} events was answered {(int)response.StatusCode} after " +
+                    $"{sent.Elapsed.TotalSeconds:0.0} s: {await response.Content.ReadAsStringAsync(ct)}");
+            if (latencies is not null)
+                lock (latencies)
+                    latencies.Add(sent.Elapsed.TotalMilliseconds);
         });
     }
 
