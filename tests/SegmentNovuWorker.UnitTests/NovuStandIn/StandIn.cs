@@ -27,7 +27,8 @@ sealed class StandIn : IAsyncDisposable
 
     public StandInState State => _app.Services.GetRequiredService<StandInState>();
 
-    public static async Task<StandIn> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="clock">The stand-in's clock (its route delays, rate-limit buckets, idempotency windows); the system's when null.</param>
+    public static async Task<StandIn> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -36,7 +37,8 @@ sealed class StandIn : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
-        var (app, address) = await LoopbackHost.StartAsync(NovuStandInApp.Create, "SegmentNovuWorker.NovuStandIn", all);
+        var (app, address) = await LoopbackHost.StartAsync(NovuStandInApp.Create, "SegmentNovuWorker.NovuStandIn", all,
+            builder => { if (clock is not null) builder.Services.AddSingleton(clock); });
         return new StandIn(app, address);
     }
 

@@ -1,16 +1,21 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
 
 namespace SegmentNovuWorker.UnitTests.NovuStandIn;
 
 /// <summary>
-/// The stand-in can play a Novu that is slow on one route only. These specs measure which call finishes first,
-/// not how long anything took: the fast call is sent once the slow one is held inside the stand-in, so a busy
-/// machine only makes them slower.
+/// The stand-in can play a Novu that is slow on one route only. These specs check which call finishes first, not how
+/// long anything took. The stand-in's clock is a <see cref="FakeTimeProvider"/>, so a held call waits until the spec
+/// moves the clock on. The fast call is sent once the slow one is held, and it finishes while the slow one is still
+/// held; only then does the clock move. A busy machine only makes them slower: an upsert that took longer than the
+/// delay once let a real-time trigger finish first.
 /// </summary>
 public sealed class When_novu_is_slow_on_one_route
 {
     static readonly TimeSpan Slow = TimeSpan.FromSeconds(1);
+
+    readonly FakeTimeProvider _clock = new();
 
     const string Identify = """{"subscriberId":"u-1","email":"ada@example.com"}""";
     const string Welcome = """{"name":"welcome","to":"u-1","transactionId":"tx-1"}""";
@@ -29,18 +34,27 @@ public sealed class When_novu_is_slow_on_one_route
         return call;
     }
 
+    /// <summary>Awaits the fast call while the slow one stays held (no time passes), then lets the slow one go.</summary>
+    async Task<(int Status, JsonNode? Body)> FinishFirstAsync(StandIn novu, Task<(int Status, JsonNode? Body)> fast, Task<(int Status, JsonNode? Body)> slow)
+    {
+        var answer = await fast;
+        Assert.False(slow.IsCompleted, "The slow call finished before the fast one.");
+        Assert.Equal(1, novu.State.HeldBack);
+        _clock.Advance(Slow);
+        return answer;
+    }
+
     [Fact]
     public async Task Should_let_a_trigger_sent_after_a_slow_upsert_finish_first_and_miss_the_email()
     {
-        await using var novu = await StandIn.StartAsync();
+        await using var novu = await StandIn.StartAsync(clock: _clock);
         novu.State.SetDelays(new RouteDelays { Subscribers = Slow });
 
         var upsert = await StartHeldBackAsync(novu, () => novu.PostAsync("/v2/subscribers", Identify));
         var trigger = novu.PostAsync("/v1/events/trigger", Welcome);
 
-        Assert.Same(trigger, await Task.WhenAny(upsert, trigger));
+        Assert.Equal(201, (await FinishFirstAsync(novu, trigger, upsert)).Status);
         Assert.Equal(201, (await upsert).Status);
-        Assert.Equal(201, (await trigger).Status);
         Assert.False(Assert.Single(novu.State.Notifications).SubscriberHadEmail);
         Assert.Equal("ada@example.com", novu.State.Subscribers["u-1"]["email"]!.GetValue<string>());
     }
@@ -48,12 +62,12 @@ public sealed class When_novu_is_slow_on_one_route
     [Fact]
     public async Task Should_wait_before_applying_a_slow_trigger_so_an_upsert_sent_after_it_is_seen()
     {
-        await using var novu = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:Delays:Triggers"] = "00:00:01" });
+        await using var novu = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:Delays:Triggers"] = "00:00:01" }, _clock);
 
         var trigger = await StartHeldBackAsync(novu, () => novu.PostAsync("/v1/events/trigger", Welcome));
         var upsert = novu.PostAsync("/v2/subscribers", Identify);
 
-        Assert.Same(upsert, await Task.WhenAny(upsert, trigger));
+        Assert.Equal(201, (await FinishFirstAsync(novu, upsert, trigger)).Status);
         Assert.Equal(201, (await trigger).Status);
         Assert.Equal("ada@example.com", Assert.Single(novu.State.Notifications).SubscriberEmail);
     }
@@ -61,14 +75,14 @@ public sealed class When_novu_is_slow_on_one_route
     [Fact]
     public async Task Should_slow_a_patch_like_any_other_upsert()
     {
-        await using var novu = await StandIn.StartAsync();
+        await using var novu = await StandIn.StartAsync(clock: _clock);
         await novu.PostAsync("/v2/subscribers", """{"subscriberId":"u-1"}""");
         novu.State.SetDelays(new RouteDelays { Subscribers = Slow });
 
         var patch = await StartHeldBackAsync(novu, () => novu.SendAsync(HttpMethod.Patch, "/v2/subscribers/u-1", """{"email":"ada@example.com"}"""));
         var trigger = novu.PostAsync("/v1/events/trigger", Welcome);
 
-        Assert.Same(trigger, await Task.WhenAny(patch, trigger));
+        Assert.Equal(201, (await FinishFirstAsync(novu, trigger, patch)).Status);
         Assert.Equal(200, (await patch).Status);
         Assert.False(Assert.Single(novu.State.Notifications).SubscriberHadEmail);
     }
