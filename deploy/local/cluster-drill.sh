@@ -25,7 +25,7 @@ shift || true
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(leader disk services)
 DIR=${DRILL_DIR:-/tmp/snw-drill}
-BASE=${CLUSTER_BASE_PORT:-45170}
+BASE=${CLUSTER_BASE_PORT:-12170} # below the ephemeral ports: rabbitmq-cluster.sh
 export CLUSTER_BASE_PORT=$BASE
 STANDIN_PORT=$((BASE + 20)) WORKER_PORT=$((BASE + 21)) INGEST_PORT=$((BASE + 22)) ADMIN_PORT=$((BASE + 23))
 DOWN_SECONDS=${DRILL_DOWN_SECONDS:-15}

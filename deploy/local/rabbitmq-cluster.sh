@@ -2,7 +2,7 @@
 # A 3-node RabbitMQ cluster on loopback from Debian's rabbitmq-server (each node its own name, ports and data dir,
 # one shared Erlang cookie; see rabbitmq-node.sh), and the node failures the services must survive.
 #
-#   rabbitmq-cluster.sh start   [DIR]     # nodes snw-c1..3: AMQP 45171-45173, management 45181-45183
+#   rabbitmq-cluster.sh start   [DIR]     # nodes snw-c1..3: AMQP 12171-12173, management 12181-12183
 #   rabbitmq-cluster.sh stop    [DIR]     # stops every node and deletes DIR
 #   rabbitmq-cluster.sh kill    N [DIR]   # kill -9 node N
 #   rabbitmq-cluster.sh restart N [DIR]   # starts node N again on its data; it rejoins by itself
@@ -11,12 +11,14 @@
 #   rabbitmq-cluster.sh rebalance [DIR]   # spreads the quorum queues' leaders over the nodes
 #   rabbitmq-cluster.sh hosts             # the RabbitMq__Hosts__N environment the services need
 #
-# CLUSTER_BASE_PORT moves the ports (AMQP BASE+N, management BASE+10+N, Erlang distribution AMQP+20000).
+# CLUSTER_BASE_PORT moves the ports (AMQP BASE+N, management BASE+10+N, Erlang distribution AMQP+20000). The default
+# keeps all of them (12171-12193 with the drill's services, 32171-32173) below Linux's ephemeral range (32768-60999):
+# a port in that range can be the local end of any outgoing connection, and a listener that finds it taken exits.
 # deploy/local/cluster-drill.sh runs the services against this cluster while nodes fail, and measures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 node_sh="$here/rabbitmq-node.sh"
-BASE=${CLUSTER_BASE_PORT:-45170}
+BASE=${CLUSTER_BASE_PORT:-12170}
 NODES=(1 2 3)
 
 name() { echo "snw-c$1"; }
