@@ -65,7 +65,12 @@ run() { # name project port
   (cd "src/$2" && exec dotnet "$root/src/$2/bin/Release/net10.0/$2.dll" --urls "http://127.0.0.1:$3") >"$DIR/$1.log" 2>&1 &
   pids+=($!)
 }
-wait_http() { for _ in $(seq 1 300); do curl -sf --max-time 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "$1 never answered" >&2; exit 1; }
+wait_http() { # url; on failure the services' last lines, since deploy/test.sh deletes $DIR afterwards
+  for _ in $(seq 1 300); do curl -sf --max-time 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "$1 never answered" >&2
+  for log in "$DIR"/standin.log "$DIR"/worker.log "$DIR"/ingest.log; do [ -f "$log" ] && { echo "== $log" >&2; tail -15 "$log" >&2; }; done
+  exit 1
+}
 run standin SegmentNovuWorker.NovuStandIn "$STANDIN_PORT"
 wait_http "http://127.0.0.1:$STANDIN_PORT/health/live"
 run worker SegmentNovuWorker.Worker "$WORKER_PORT"
