@@ -267,8 +267,11 @@ static class CostMeasurement
         // SNW_BENCH_WORKER_ENV ("NAME=value;NAME=value"): more environment for the worker process alone, such as the GC's
         // DOTNET_ settings, so they can be priced without touching the bench's own process.
         foreach (var pair in (Environment.GetEnvironmentVariable("SNW_BENCH_WORKER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-            settings[pair.Split('=', 2)[0]] = pair.Split('=', 2) is [_, var value] ? value
-                : throw new ArgumentException($"SNW_BENCH_WORKER_ENV: '{pair}' is not NAME=value.");
+        {
+            if (pair.Split('=', 2) is not [var name, var value])
+                throw new ArgumentException($"SNW_BENCH_WORKER_ENV: '{pair}' is not NAME=value.");
+            settings[name] = value;
+        }
         using var worker = WorkerProcess.Start(settings);
         using var process = Process.GetProcessById(worker.Id);
         var draining = new CpuMeter(process);
