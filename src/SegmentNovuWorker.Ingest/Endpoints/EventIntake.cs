@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace SegmentNovuWorker.Ingest.Endpoints;
 /// <summary>The steps every Segment source shares: content type, bounded read, publish with confirms, the answer.</summary>
 public sealed class EventIntake(
     SegmentEventPublisher publisher,
+    ConfirmedEvents confirmedEvents,
     IOptions<IngestOptions> options,
     TimeProvider clock,
     SegmentNovuMetrics metrics,
@@ -57,8 +59,10 @@ public sealed class EventIntake(
     /// are counted as <c>notKept</c> in the 200 and logged, since a retry would not make them valid.
     /// </summary>
     /// <param name="source"><c>webhook</c> or <c>tracking-api</c>, recorded on rejected events.</param>
+    /// <param name="sender">Who sent it, as far as the credentials tell (Segment's webhook, one write key): its retries are
+    /// recognised by that and the events' <c>messageId</c>s (<see cref="ConfirmedEvents"/>).</param>
     /// <param name="publishTimeout">The source's wait for the broker; <c>Ingest:PublishTimeout</c> when not given.</param>
-    public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source, TimeSpan? publishTimeout = null)
+    public async Task<IResult> PublishAsync(HttpContext http, ParseResult parsed, string source, string sender, TimeSpan? publishTimeout = null)
     {
         var receivedAt = clock.GetUtcNow();
         metrics.Received(source, parsed.Events.Count + parsed.Invalid.Count + parsed.OptedOut);
@@ -70,20 +74,39 @@ public sealed class EventIntake(
             logger.LogWarning("Set aside event {Index} of a {Source} batch in {Queue}: {Reason}", invalid.Index, source, SegmentQueues.Rejected, invalid.Reason);
         }
 
+        // A retry of a request answered 503 publishes only what the broker had not confirmed yet.
+        var (events, resumed) = confirmedEvents.Split(sender, parsed.Events);
+        var (rejectedToKeep, rejectedResumed) = confirmedEvents.Split(sender, rejected);
         // One publish each, so a full segment-rejected refuses only what it has no room for.
-        var keepRejected = Task.WhenAll(rejected.Select(r => KeepAsync(r, http.RequestAborted)));
+        var keepRejected = Task.WhenAll(rejectedToKeep.Select(r => KeepAsync(r, http.RequestAborted)));
+        var confirmed = new ConcurrentQueue<string>();
         try
         {
-            await publisher.PublishAsync(parsed.Events, http.RequestAborted, publishTimeout);
+            await publisher.PublishAsync(events, http.RequestAborted, publishTimeout, confirmed);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The sender stopped waiting: it retries as after a 503.
+            confirmedEvents.Remember(sender, confirmed);
+            throw;
         }
         catch (BrokerUnavailableException ex)
         {
-            await keepRejected;
-            logger.LogWarning("Answered 503 to a {Source} request of {Count} events: {Reason}", source, parsed.Events.Count + parsed.Invalid.Count, ex.Message);
+            var keptRejected = await keepRejected;
+            confirmedEvents.Remember(sender, confirmed.Concat(rejectedToKeep.Where((_, i) => keptRejected[i]).Select(r => r.MessageId)));
+            logger.LogWarning("Answered 503 to a {Source} request of {Count} events, {Confirmed} of them confirmed and not to be published again by its retry: {Reason}",
+                source, parsed.Events.Count + parsed.Invalid.Count, confirmed.Count + resumed.Count, ex.Message);
             return Unavailable(http, ex.Message);
         }
 
         var notKept = (await keepRejected).Count(kept => !kept);
+        confirmedEvents.Forget(sender, resumed.Concat(rejectedResumed));
+        if (resumed.Count + rejectedResumed.Count > 0)
+        {
+            metrics.Resumed(source, resumed.Count + rejectedResumed.Count);
+            logger.LogInformation("A {Source} request resumed where its earlier attempt stopped: {Resumed} of its events were confirmed then and not published again",
+                source, resumed.Count + rejectedResumed.Count);
+        }
         foreach (var accepted in parsed.Events)
             metrics.Accepted(SegmentCalls.Of(accepted).Name, source);
         metrics.Rejected(source, parsed.Invalid.Count);
@@ -95,8 +118,15 @@ public sealed class EventIntake(
 
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
-        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept));
+        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept, resumed.Count + rejectedResumed.Count));
     }
+
+    /// <summary>
+    /// Remembers a request's valid events as confirmed although it is answered 503 after all (<see cref="ConfirmedEvents"/>),
+    /// so its retry publishes none of them again. Its rejected ones are left out: some may not have been kept.
+    /// </summary>
+    public void RememberConfirmed(string sender, ParseResult parsed) =>
+        confirmedEvents.Remember(sender, parsed.Events.Select(e => e.MessageId));
 
     /// <summary>503 with <c>Retry-After</c>: nothing the client sent is wrong, and Segment retries.</summary>
     public IResult Unavailable(HttpContext http, string detail)
@@ -122,7 +152,9 @@ public sealed class EventIntake(
 /// <summary>
 /// The 200 answer: Segment's own <c>{"success":true}</c>, plus what became of the request's events. <c>rejected</c> events
 /// are in <c>segment-rejected</c>, except <c>notKept</c> of them, refused by that queue when full; <c>optedOut</c> ones
-/// asked (<c>integrations</c>) not to go to Novu.
+/// asked (<c>integrations</c>) not to go to Novu; <c>resumed</c> ones (counted in <c>accepted</c> or <c>rejected</c>) were
+/// confirmed for an earlier attempt of the request, answered 503, and not published again.
 /// </summary>
 public sealed record IntakeAnswer(bool Success, int Accepted, int Rejected, int OptedOut,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int NotKept);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int NotKept,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Resumed = 0);

@@ -86,7 +86,7 @@ public static class SegmentWebhookEndpoints
         // destination, which waits about 5 s and keeps Ingest:PublishTimeout.
         var publishTimeout = parsed.IsBatch ? webhookLimits.Value.PublishTimeout : (TimeSpan?)null;
         return first is null
-            ? await intake.PublishAsync(http, parsed, Source, publishTimeout)
+            ? await intake.PublishAsync(http, parsed, Source, Source, publishTimeout)
             : await PublishOnceAsync(http, intake, tickets, logger, first, parsed, publishTimeout);
     }
 
@@ -113,7 +113,7 @@ public static class SegmentWebhookEndpoints
         IResult answer;
         try
         {
-            answer = await intake.PublishAsync(http, parsed, Source, publishTimeout);
+            answer = await intake.PublishAsync(http, parsed, Source, Source, publishTimeout);
         }
         catch
         {
@@ -135,8 +135,9 @@ public static class SegmentWebhookEndpoints
         }
         catch (BrokerUnavailableException ex)
         {
-            // Published but not remembered: Segment's retry publishes the batch again (its events keep their messageIds, so
-            // the worker's idempotency absorbs it), rather than a replay of it publishing appended events.
+            // Published but the ticket not recorded: Segment's retry is accepted again, rather than a replay of it publishing
+            // appended events, and publishes none of these events a second time.
+            intake.RememberConfirmed(Source, parsed);
             return intake.Unavailable(http, ex.Message);
         }
     }

@@ -64,7 +64,7 @@ public static class TrackingApiEndpoints
             parsed = SegmentRequestParser.Parse(body, shape, call, deletesAllowed: false);
         if (parsed.Error is { } error)
             return EventIntake.Refused(error);
-        return await intake.PublishAsync(http, parsed, Source);
+        return await intake.PublishAsync(http, parsed, Source, source);
     }
 
     static IResult Unauthorized() =>

@@ -31,6 +31,11 @@ public static class IngestServiceExtensions
             .BindConfiguration(WebhookLimitOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RetryMemoryOptions>()
+            .BindConfiguration(RetryMemoryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ConfirmedEvents>();
         builder.Services.AddSingleton<FirstElementSignatureGuard>();
         builder.Services.AddSingleton<FirstElementTickets>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FirstElementTickets>());

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
@@ -25,7 +26,10 @@ public sealed class SegmentEventPublisher(
     ILogger<SegmentEventPublisher> logger)
 {
     /// <param name="publishTimeout">The request's wait for confirms; <c>Ingest:PublishTimeout</c> when not given.</param>
-    public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken, TimeSpan? publishTimeout = null)
+    /// <param name="confirmed">Gets the <c>messageId</c> of each event as soon as the broker confirmed it, so that a caller
+    /// whose wait runs out knows which ones are in their queues.</param>
+    public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken, TimeSpan? publishTimeout = null,
+        ConcurrentQueue<string>? confirmed = null)
     {
         var wait = publishTimeout ?? options.Value.PublishTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -35,22 +39,25 @@ public sealed class SegmentEventPublisher(
         {
             await Task.WhenAll(events
                 .GroupBy(e => e is RejectedEvent ? null : SegmentCalls.UserKeyOf(e))
-                .Select(lane => PublishInOrderAsync(lane.Key is null ? -1 : SegmentPartitions.PartitionOf(lane.Key, partitions), lane, timeout.Token)));
+                .Select(lane => PublishInOrderAsync(lane.Key is null ? -1 : SegmentPartitions.PartitionOf(lane.Key, partitions), lane, confirmed, timeout.Token)));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Some messages of the request may be confirmed already; Segment's retry re-sends them with the same
-            // messageId, and the worker's idempotency (Novu transactionId, Idempotency-Key) absorbs the repeat.
+            // The confirmed ones are in their queues: the caller remembers them (ConfirmedEvents), so that Segment's retry
+            // publishes only the rest.
             throw new BrokerUnavailableException(ex is OperationCanceledException
                 ? $"The broker did not confirm the messages within {wait.TotalSeconds:0.#} s."
                 : $"The broker refused the messages: {ex.Message}", ex);
         }
     }
 
-    async Task PublishInOrderAsync(int partition, IEnumerable<ISegmentEvent> events, CancellationToken cancellationToken)
+    async Task PublishInOrderAsync(int partition, IEnumerable<ISegmentEvent> events, ConcurrentQueue<string>? confirmed, CancellationToken cancellationToken)
     {
         foreach (var segmentEvent in events)
+        {
             await PublishOneAsync(segmentEvent, partition, cancellationToken);
+            confirmed?.Enqueue(segmentEvent.MessageId);
+        }
     }
 
     async Task PublishOneAsync(ISegmentEvent segmentEvent, int partition, CancellationToken cancellationToken)

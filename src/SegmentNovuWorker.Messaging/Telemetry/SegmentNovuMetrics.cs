@@ -15,6 +15,7 @@ public sealed class SegmentNovuMetrics
     readonly Counter<long> _accepted;
     readonly Counter<long> _rejected;
     readonly Counter<long> _optedOut;
+    readonly Counter<long> _resumed;
     readonly Counter<long> _novuCalls;
     readonly Histogram<double> _novuCallDuration;
     readonly Counter<long> _delivered;
@@ -38,6 +39,7 @@ public sealed class SegmentNovuMetrics
         _accepted = meter.CreateCounter<long>("segment_novu.events.accepted", "{event}", "Events published to their partition queue and confirmed by the broker, by type and source");
         _rejected = meter.CreateCounter<long>("segment_novu.events.rejected", "{event}", "Invalid events of a batch, set aside in segment-rejected, by source");
         _optedOut = meter.CreateCounter<long>("segment_novu.events.opted_out", "{event}", "Valid events whose integrations opted out of Novu, by source");
+        _resumed = meter.CreateCounter<long>("segment_novu.events.resumed", "{event}", "Events of a retried request not published again: the broker had confirmed them for an earlier attempt answered 503, by source");
         _novuCalls = meter.CreateCounter<long>("segment_novu.novu.calls", "{call}", "Calls to the Novu API, by endpoint, status and category");
         _novuCallDuration = meter.CreateHistogram<double>("segment_novu.novu.call.duration", "s", "Time Novu took to answer, by endpoint and category");
         _delivered = meter.CreateCounter<long>("segment_novu.events.delivered", "{event}", "Events that reached Novu, by type");
@@ -64,6 +66,8 @@ public sealed class SegmentNovuMetrics
     public void Rejected(string source, int count) => Add(_rejected, count, ("source", source));
 
     public void OptedOut(string source, int count) => Add(_optedOut, count, ("source", source));
+
+    public void Resumed(string source, int count) => Add(_resumed, count, ("source", source));
 
     /// <param name="status">The HTTP status, or <c>none</c> when no answer came (timeout, connection refused).</param>
     /// <param name="category">What the worker makes of it: <c>success</c>, <c>rate-limited</c>, <c>retryable</c>, <c>rejected</c>, <c>account</c>.</param>
