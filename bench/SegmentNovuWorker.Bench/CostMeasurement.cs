@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -333,22 +334,30 @@ static class CostMeasurement
         foreach (var usersPerRequest in new[] { batchSize, 10, 1 })
         {
             await using var stack = await SegmentNovuStack.StartAsync(Settings(), startWorker: false);
-            var shape = new BatchShape(batchSize, inFlight, (run, i) => $"{run}-{i / batchSize}-{i % usersPerRequest}");
+            // A 503 is retried at once, as Segment retries it (after its own backoff): a request's time is until its 2xx.
+            var shape = new BatchShape(batchSize, inFlight, (run, i) => $"{run}-{i / batchSize}-{i % usersPerRequest}", Attempts: []);
             await PostBatchesAsync(stack, "warm", batchSize * inFlight, shape);
             var latencies = new List<double>();
+            var attempts = new List<int>();
             var cpu = new CpuMeter();
             var clock = Stopwatch.StartNew();
-            await PostBatchesAsync(stack, $"mix{usersPerRequest}", events, shape with { Latencies = latencies });
+            await PostBatchesAsync(stack, $"mix{usersPerRequest}", events, shape with { Latencies = latencies, Attempts = attempts });
             var elapsed = clock.Elapsed;
             latencies.Sort();
             Console.WriteLine($"7. ingest alone, batches of {batchSize} events of {usersPerRequest,3} user(s) each, {inFlight} in flight: {events / elapsed.TotalSeconds,8:0} events/s; " +
-                $"request p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms; {cpu.PerEvent(events)}");
+                $"request p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms; " +
+                $"{attempts.Count(a => a > 1)} of {attempts.Count} requests needed more than one attempt (at most {attempts.Max()}); {cpu.PerEvent(events)}");
         }
     }
 
     /// <summary>How <see cref="PostBatchesAsync"/> posts: events a request, requests in flight, whose events they are
-    /// (run and index to userId; <see cref="User"/> when null), and where each request's time goes (nowhere when null).</summary>
-    sealed record BatchShape(int Size = 100, int InFlight = 4, Func<string, int, string>? UserOf = null, List<double>? Latencies = null);
+    /// (run and index to userId; <see cref="User"/> when null), where each request's time goes (nowhere when null), and
+    /// whether a 503 is retried (<paramref name="Attempts"/> not null: each request's attempts go there) or fails the run.</summary>
+    sealed record BatchShape(int Size = 100, int InFlight = 4, Func<string, int, string>? UserOf = null, List<double>? Latencies = null,
+        List<int>? Attempts = null);
+
+    /// <summary>Attempts of one request before it fails the run, when 503s are retried.</summary>
+    const int MaxAttempts = 20;
 
     /// <summary>
     /// Actions-style batches (100 events, 4 requests in flight, unless <paramref name="shape"/> says otherwise); every
@@ -356,17 +365,27 @@ static class CostMeasurement
     /// </summary>
     static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events, BatchShape? shape = null)
     {
-        var (batchSize, inFlight, userOf, latencies) = shape ?? new BatchShape();
+        var (batchSize, inFlight, userOf, latencies, attempts) = shape ?? new BatchShape();
         using var client = stack.CreateIngestClient();
         await Parallel.ForEachAsync(Enumerable.Range(0, (events + batchSize - 1) / batchSize), new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (b, ct) =>
         {
             var body = "[" + string.Join(",", Enumerable.Range(b * batchSize, Math.Min(batchSize, events - b * batchSize))
                 .Select(i => Track(run, i, userOf?.Invoke(run, i)))) + "]";
             var sent = Stopwatch.StartNew();
-            using var response = await client.PostAsync("/webhooks/segment", Json(body), ct);
-            if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException($"A request of {batchSize} events was answered {(int)response.StatusCode} after " +
-                    $"{sent.Elapsed.TotalSeconds:0.0} s: {await response.Content.ReadAsStringAsync(ct)}");
+            for (var attempt = 1; ; attempt++)
+            {
+                using var response = await client.PostAsync("/webhooks/segment", Json(body), ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    if (attempts is not null)
+                        lock (attempts)
+                            attempts.Add(attempt);
+                    break;
+                }
+                if (attempts is null || response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == MaxAttempts)
+                    throw new InvalidOperationException($"A request of {batchSize} events was answered {(int)response.StatusCode} after " +
+                        $"{sent.Elapsed.TotalSeconds:0.0} s (attempt {attempt}): {await response.Content.ReadAsStringAsync(ct)}");
+            }
             if (latencies is not null)
                 lock (latencies)
                     latencies.Add(sent.Elapsed.TotalMilliseconds);
