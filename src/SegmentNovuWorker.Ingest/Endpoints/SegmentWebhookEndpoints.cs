@@ -76,7 +76,8 @@ public static class SegmentWebhookEndpoints
 
         // Only Segment holds the secret and the tokens: every authenticated request shares Segment's budget. An open
         // webhook (a local trial) is limited per client address instead.
-        if (limiter.Admit(options.HasWebhookCredentials ? Source : "open:" + SourceRateLimiter.ClientAddress(http)) is { } tooMany)
+        var sender = options.HasWebhookCredentials ? Source : "open:" + SourceRateLimiter.ClientAddress(http);
+        if (limiter.Admit(sender) is { } tooMany)
             return tooMany;
 
         var parsed = SegmentRequestParser.Parse(body, RequestShape.Webhook, limits: limits);
@@ -86,7 +87,7 @@ public static class SegmentWebhookEndpoints
         // destination, which waits about 5 s and keeps Ingest:PublishTimeout.
         var publishTimeout = parsed.IsBatch ? webhookLimits.Value.PublishTimeout : (TimeSpan?)null;
         return first is null
-            ? await intake.PublishAsync(http, parsed, Source, Source, publishTimeout)
+            ? await intake.PublishAsync(http, parsed, Source, sender, publishTimeout)
             : await PublishOnceAsync(http, intake, tickets, logger, first, parsed, publishTimeout);
     }
 
