@@ -60,6 +60,14 @@ public sealed class SegmentEventPublisher(
         }
     }
 
+    /// <remarks>
+    /// The wait ends with <paramref name="cancellationToken"/> whatever MassTransit does: a publish whose channel is still
+    /// being set up (its exchanges and queues declared, once per channel) when the token fires can stay pending for good
+    /// (MassTransit 8.5 runs that setup once per channel with the first publisher's token, RabbitMQ.Client 7 may never end
+    /// a declare cancelled in flight, and every later publisher awaits the setup without its own token), which left the
+    /// request, and every later one, without an answer. Seen as a hang in <c>When_one_users_run_outlasts_the_wait</c>
+    /// with a 250 ms wait; with this the request is answered 503 instead.
+    /// </remarks>
     async Task PublishOneAsync(ISegmentEvent segmentEvent, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginSegmentMessageScope(segmentEvent.MessageId);
@@ -81,7 +89,7 @@ public sealed class SegmentEventPublisher(
                 if (partition >= 0)
                     rabbit.RoutingKey = BusConfiguration.RoutingKeyOf(partition);
             }
-        }), cancellationToken);
+        }), cancellationToken).WaitAsync(cancellationToken);
         logger.LogDebug("Published {EventType} {SegmentMessageId} to partition {Partition}", segmentEvent.GetType().Name, segmentEvent.MessageId, partition);
     }
 }
