@@ -101,11 +101,12 @@ public sealed class EventIntake(
 
         var notKept = (await keepRejected).Count(kept => !kept);
         confirmedEvents.Forget(sender, resumed.Concat(rejectedResumed));
-        if (resumed.Count + rejectedResumed.Count > 0)
+        var resumedCount = resumed.Count + rejectedResumed.Count;
+        if (resumedCount > 0)
         {
-            metrics.Resumed(source, resumed.Count + rejectedResumed.Count);
+            metrics.Resumed(source, resumedCount);
             logger.LogInformation("A {Source} request resumed where its earlier attempt stopped: {Resumed} of its events were confirmed then and not published again",
-                source, resumed.Count + rejectedResumed.Count);
+                source, resumedCount);
         }
         foreach (var accepted in parsed.Events)
             metrics.Accepted(SegmentCalls.Of(accepted).Name, source);
@@ -118,7 +119,7 @@ public sealed class EventIntake(
 
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
             parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
-        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept, resumed.Count + rejectedResumed.Count));
+        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept, resumedCount));
     }
 
     /// <summary>
