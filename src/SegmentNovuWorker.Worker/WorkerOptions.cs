@@ -23,10 +23,20 @@ public sealed class WorkerOptions
     public TimeSpan BalanceInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// <c>Worker:AccountProbeInterval</c>: while Novu refuses the account (401, 402, 403) and consumption is paused, how
-    /// often the worker asks Novu whether the account works again. Default 30 s.
+    /// <c>Worker:AccountProbeInterval</c>: while Novu refuses the account (401, 402, 403) and deliveries wait at the Novu
+    /// gate, how often the worker asks Novu whether the account works again. Default 30 s.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan AccountProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Worker:NovuPauseLimit</c>: how long a delivery may be held while Novu is down or refuses the account, counted
+    /// from when the worker received it, before it is parked for delayed redelivery in its user's order (without counting
+    /// as a redelivery). It must stay under the broker's <c>consumer_timeout</c> (30 min by default), which closes a
+    /// channel whose delivery stays unacknowledged longer. Default 20 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:25:00")]
+    public TimeSpan NovuPauseLimit { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
     /// <c>Worker:ConsumerRecovery</c>: a partition endpoint that should consume but has had no consumer on the broker this

@@ -31,6 +31,7 @@ public sealed class SegmentNovuMetrics
     // Observable instruments read whatever their owner registered; until then they report nothing.
     Func<IEnumerable<QueueSample>> _queues = () => [];
     Func<IEnumerable<(string Partition, string Reason)>> _stopped = () => [];
+    Func<(string? Unusable, int Waiting)> _novuGate = () => (null, 0);
 
     public SegmentNovuMetrics(IMeterFactory meterFactory)
     {
@@ -57,6 +58,11 @@ public sealed class SegmentNovuMetrics
             new Measurement<long>(q.Consumers, new("queue", q.Queue), new("partition", q.Partition))), "{consumer}", "Consumers subscribed to each partition queue");
         meter.CreateObservableGauge("segment_novu.flow.consumption_stopped", () => _stopped().Select(s =>
             new Measurement<int>(1, new("partition", s.Partition), new("reason", s.Reason))), "{partition}", "1 for each partition this worker has stopped consuming, by reason");
+        meter.CreateObservableGauge("segment_novu.novu.unusable", () => _novuGate() is { Unusable: { } reason }
+            ? [new Measurement<int>(1, new KeyValuePair<string, object?>("reason", reason))] : Array.Empty<Measurement<int>>(),
+            "{worker}", "1 while this worker holds its deliveries at the Novu gate, by reason (novu-outage, novu-account-refused)");
+        meter.CreateObservableGauge("segment_novu.novu.gate_waiting", () => _novuGate().Waiting, "{delivery}",
+            "Deliveries waiting at the Novu gate, unacknowledged, until Novu is usable again");
     }
 
     public void Received(string source, int count) => Add(_received, count, ("source", source));
@@ -106,8 +112,11 @@ public sealed class SegmentNovuMetrics
     public void RecordPacedWait(string category, TimeSpan wait) =>
         _pacedWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("category", category));
 
-    /// <summary>The worker tells which partitions it has stopped consuming and why (outage, account, …); read at each collection.</summary>
+    /// <summary>The worker tells which partitions it has stopped consuming and why (lost consumer, handover, shutdown); read at each collection.</summary>
     public void ObserveConsumptionStopped(Func<IEnumerable<(string Partition, string Reason)>> stopped) => _stopped = stopped;
+
+    /// <summary>The worker tells whether Novu is usable (null) or why not, and how many deliveries wait at its gate; read at each collection.</summary>
+    public void ObserveNovuGate(Func<(string? Unusable, int Waiting)> gate) => _novuGate = gate;
 
     /// <summary>The worker's sampler of queue depths; read at each collection.</summary>
     public void ObserveQueues(Func<IEnumerable<QueueSample>> queues) => _queues = queues;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Messaging.Telemetry;
-using SegmentNovuWorker.Worker.Ordering;
 
 namespace SegmentNovuWorker.Worker.Consumption;
 
@@ -17,15 +16,15 @@ namespace SegmentNovuWorker.Worker.Consumption;
 /// unhealthy, naming the partitions and the reason, with a warning in the log.
 /// </summary>
 /// <remarks>
-/// Every decision runs on one loop, one command after another, so two wishes never race over one endpoint (the account
-/// pause's resume can no longer start an endpoint whose stop is still under way). Commands are idempotent: stopping a
-/// stopped endpoint or resuming a running one does nothing.
+/// Every decision runs on one loop, one command after another, so two wishes never race over one endpoint (a resume can
+/// never start an endpoint whose stop is still under way). Commands are idempotent: stopping a stopped endpoint or
+/// resuming a running one does nothing. Novu being down is no reason to stop: deliveries wait at the Novu gate.
 /// </remarks>
 public sealed class ConsumptionControl(
     IOptions<TopologyOptions> topology,
     IOptions<WorkerOptions> options,
     BrokerConsumerProbe broker,
-    PartitionLanes lanes,
+    PartitionChannels channels,
     IHostApplicationLifetime lifetime,
     SegmentNovuMetrics metrics,
     TimeProvider clock,
@@ -248,7 +247,7 @@ public sealed class ConsumptionControl(
         {
             logger.LogWarning("{Queue} has not stopped after {Timeout}; its channel is closed, and it is started again once it has stopped",
                 partition.Queue, limit + options.Value.ConsumerStopTimeout);
-            await lanes.For(partition.Queue).CloseChannelAsync("the partition's consumer did not stop", options.Value.ConsumerStopTimeout, cancellationToken);
+            await channels.CloseAsync(partition.Queue, "the partition's consumer did not stop", options.Value.ConsumerStopTimeout, cancellationToken);
             partition.PendingStop = stop;
         }
         lock (_gate)
@@ -267,7 +266,7 @@ public sealed class ConsumptionControl(
     /// </summary>
     async Task LetGoAsync(PartitionState partition, IReceiveEndpoint endpoint, CancellationToken cancellationToken)
     {
-        await lanes.For(partition.Queue).CloseChannelAsync("the partition's stop was cut short", options.Value.ConsumerStopTimeout, cancellationToken);
+        await channels.CloseAsync(partition.Queue, "the partition's stop was cut short", options.Value.ConsumerStopTimeout, cancellationToken);
         try
         {
             await endpoint.Stop(cancellationToken).WaitAsync(options.Value.ConsumerStopTimeout, cancellationToken);
@@ -373,10 +372,8 @@ public sealed class ConsumptionControl(
         var stopped = NotConsuming();
         var data = stopped.ToDictionary(s => s.Queue, s => (object)s.Reason.Name());
         // Unhealthy: what an orchestrator or an operator should act on. A partition briefly without a consumer (a broker
-        // restart this worker is recovering from) or held for a Novu outage is not that; a refused account or a partition
-        // unconsumed past the alarm is.
-        var alarming = stopped.Where(s => s.Reason == ConsumptionReason.NovuAccountRefused
-            || (s.Reason == ConsumptionReason.BrokerConnectionLost && now - s.Since >= options.Value.UnconsumedAlarm)).ToList();
+        // restart this worker is recovering from) is not that; a partition unconsumed past the alarm is.
+        var alarming = stopped.Where(s => s.Reason == ConsumptionReason.BrokerConnectionLost && now - s.Since >= options.Value.UnconsumedAlarm).ToList();
         if (alarming.Count > 0)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy(

@@ -1,16 +1,14 @@
 namespace SegmentNovuWorker.Worker.Consumption;
 
-/// <summary>Why a partition endpoint of this worker is not consuming. Each has one name, the one health and logs show.</summary>
+/// <summary>
+/// Why a partition endpoint of this worker is not consuming. Each has one name, the one health and logs show. Novu being
+/// down or refusing the account is none of them: deliveries then wait at the Novu gate (<c>Failures/NovuAvailability</c>)
+/// and the endpoints keep their consumers.
+/// </summary>
 public enum ConsumptionReason
 {
     /// <summary>Seen, not asked for: the endpoint should consume but has no consumer on the broker (connection lost, channel closed, stuck restart).</summary>
     BrokerConnectionLost,
-
-    /// <summary>Most Novu calls fail with 5xx, timeouts or connection failures (the outage switch, <c>Failures/NovuOutageSwitch</c>).</summary>
-    NovuOutage,
-
-    /// <summary>Novu refused the account itself: 401, 402, 403 (<c>Failures/AccountPause</c>).</summary>
-    NovuAccountRefused,
 
     /// <summary>Stepping back from a partition so that another worker takes it (<c>Ordering/PartitionBalancer</c>); momentary.</summary>
     Rebalancing,
@@ -25,8 +23,6 @@ public static class ConsumptionReasonNames
     public static string Name(this ConsumptionReason reason) => reason switch
     {
         ConsumptionReason.BrokerConnectionLost => "broker-connection-lost",
-        ConsumptionReason.NovuOutage => "novu-outage",
-        ConsumptionReason.NovuAccountRefused => "novu-account-refused",
         ConsumptionReason.Rebalancing => "rebalancing",
         ConsumptionReason.ShuttingDown => "shutting-down",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),

@@ -44,13 +44,13 @@ public static class WorkerServiceExtensions
         builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        // The one owner of consumption; the outage switch, the account pause and the balancer ask it.
+        // The one owner of consumption (the balancer asks it), and the one owner of "is Novu usable now" (the gate asks it).
         builder.Services.AddSingleton<BrokerConsumerProbe>();
         builder.Services.AddSingleton<ConsumptionControl>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionControl>());
-        builder.Services.AddSingleton<NovuOutageSwitch>();
-        builder.Services.AddSingleton<AccountPause>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountPause>());
+        builder.Services.AddSingleton<NovuAvailability>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NovuAvailability>());
+        builder.Services.AddSingleton<PartitionChannels>();
         builder.Services.AddSingleton<PartitionLanes>();
         builder.Services.AddSingleton<PartitionBalancer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
@@ -62,7 +62,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddScoped<WorkflowTrigger>();
         builder.Services.AddHealthChecks()
             .AddCheck<ConsumptionControl>(ConsumptionControl.HealthCheckName, tags: ["ready"])
-            .AddCheck<AccountPause>("novu-account", tags: ["ready"]);
+            .AddCheck<NovuAvailability>(NovuAvailability.HealthCheckName, tags: ["ready"]);
 
         // The bus starts in the background: a worker started before its broker answers /health/live at once (so an
         // orchestrator does not kill it for the broker's absence) and is not ready until the bus and every partition

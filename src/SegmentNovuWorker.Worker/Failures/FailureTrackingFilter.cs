@@ -3,10 +3,11 @@ using MassTransit;
 namespace SegmentNovuWorker.Worker.Failures;
 
 /// <summary>
-/// Sits right in front of each consumer, inside the retry layers, so it sees every attempt: counts it, records when and
-/// how it failed in the message's <see cref="FailureReport"/>, and tells the <see cref="NovuOutageSwitch"/>.
+/// Sits right in front of each consumer, inside the retry layers and the Novu gate, so it sees every attempt: counts it
+/// and records when and how it failed in the message's <see cref="FailureReport"/> (which also moves the idempotency key
+/// on after an answered failure, whatever then happens to the attempt).
 /// </summary>
-public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock, NovuOutageSwitch outage) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
+public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
     where TConsumer : class
     where TMessage : class
 {
@@ -19,19 +20,21 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
         try
         {
             await next.Send(context);
-            outage.Succeeded();
         }
         catch (Exception exception)
         {
             report.RecordFailure(exception, clock.GetUtcNow());
-            outage.Failed(exception);
             throw;
         }
     }
 }
 
-/// <summary>Puts a <see cref="FailureTrackingFilter{TConsumer,TMessage}"/> in front of every consumer of an endpoint.</summary>
-public sealed class FailureTrackingObserver(TimeProvider clock, NovuOutageSwitch outage) : IConsumerConfigurationObserver
+/// <summary>
+/// Puts, in front of every consumer of an endpoint and inside its retry layers, the <see cref="NovuGateFilter{TConsumer,TMessage}"/>
+/// and then a <see cref="FailureTrackingFilter{TConsumer,TMessage}"/>: each attempt first waits until Novu is usable, then is counted.
+/// </summary>
+public sealed class NovuAttemptObserver(TimeProvider clock, NovuAvailability novu, WaitQueueRedelivery redelivery, TimeSpan pauseLimit)
+    : IConsumerConfigurationObserver
 {
     public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
         where TConsumer : class
@@ -40,6 +43,9 @@ public sealed class FailureTrackingObserver(TimeProvider clock, NovuOutageSwitch
 
     public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
         where TConsumer : class
-        where TMessage : class =>
-        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock, outage));
+        where TMessage : class
+    {
+        configurator.UseFilter(new NovuGateFilter<TConsumer, TMessage>(novu, redelivery, pauseLimit));
+        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock));
+    }
 }

@@ -41,7 +41,7 @@ public sealed class RetryOptions : IValidatableObject
     /// </summary>
     public TimeSpan MaxInProcessRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary><c>Retry:KillSwitch</c>: stop consuming while Novu fails most calls.</summary>
+    /// <summary><c>Retry:KillSwitch</c>: the Novu breaker; while it is open, deliveries wait at the gate instead of failing.</summary>
     public OutageOptions KillSwitch { get; set; } = new();
 
     /// <summary>How long a message can spend in redelivery before it is dead-lettered.</summary>
@@ -55,22 +55,30 @@ public sealed class RetryOptions : IValidatableObject
             yield return new ValidationResult("Retry:Redelivery delays must be between 1 second and 1 day each (whole seconds).", [nameof(Redelivery)]);
         if (MaxInProcessRetryAfter < TimeSpan.Zero)
             yield return new ValidationResult("Retry:MaxInProcessRetryAfter must not be negative.", [nameof(MaxInProcessRetryAfter)]);
+        // The nested section is not reached by data annotations: its bounds are Polly's circuit breaker's.
+        if (KillSwitch.ActivationThreshold is < 2 or > 10_000)
+            yield return new ValidationResult("Retry:KillSwitch:ActivationThreshold must be between 2 and 10000.", [nameof(KillSwitch)]);
+        if (KillSwitch.TripThreshold is < 1 or > 100)
+            yield return new ValidationResult("Retry:KillSwitch:TripThreshold must be between 1 and 100 (percent).", [nameof(KillSwitch)]);
+        if (KillSwitch.TrackingPeriod < TimeSpan.FromMilliseconds(500) || KillSwitch.TrackingPeriod > TimeSpan.FromDays(1))
+            yield return new ValidationResult("Retry:KillSwitch:TrackingPeriod must be between 0.5 s and 1 day.", [nameof(KillSwitch)]);
+        if (KillSwitch.RestartTimeout < TimeSpan.FromMilliseconds(500) || KillSwitch.RestartTimeout > TimeSpan.FromDays(1))
+            yield return new ValidationResult("Retry:KillSwitch:RestartTimeout must be between 0.5 s and 1 day.", [nameof(KillSwitch)]);
     }
 }
 
 /// <summary>
 /// <c>Retry:KillSwitch</c>: when at least <see cref="TripThreshold"/> percent of at least <see cref="ActivationThreshold"/>
-/// attempts in <see cref="TrackingPeriod"/> fail with a retryable Novu error, the endpoints stop consuming for
-/// <see cref="RestartTimeout"/> so messages wait in their queues instead of burning their redeliveries.
+/// attempts in <see cref="TrackingPeriod"/> fail as an outage does (5xx, timeouts, connection failures), Polly's breaker in
+/// <see cref="NovuAvailability"/> opens: deliveries wait at the gate, unacknowledged, instead of burning their retries, and
+/// one of them probes Novu every <see cref="RestartTimeout"/>. <see cref="Enabled"/> false: an outage never opens it.
 /// </summary>
 public sealed class OutageOptions
 {
     public bool Enabled { get; set; } = true;
 
-    [Range(1, 10_000)]
     public int ActivationThreshold { get; set; } = 20;
 
-    [Range(1, 100)]
     public int TripThreshold { get; set; } = 50;
 
     public TimeSpan TrackingPeriod { get; set; } = TimeSpan.FromMinutes(1);

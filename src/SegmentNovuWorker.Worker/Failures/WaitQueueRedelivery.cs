@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
@@ -12,9 +13,21 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// before the hold opens: a worker that dies in between leaves a head without a hold, skipped as the copy it is (the
 /// original comes back), never a hold without a head, which would hold the user for ever.
 /// </summary>
-public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes) : IRedeliveryScheduler
+public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes, IOptions<RetryOptions> options) : IRedeliveryScheduler
 {
-    public async Task ScheduleAsync<TMessage>(ConsumeContext<TMessage> context, TimeSpan delay, Action<ConsumeContext, SendContext>? callback)
+    public Task ScheduleAsync<TMessage>(ConsumeContext<TMessage> context, TimeSpan delay, Action<ConsumeContext, SendContext>? callback)
+        where TMessage : class =>
+        ParkAsync(context, delay, context.GetRedeliveryCount() + 1, callback);
+
+    /// <summary>
+    /// Parks a message that waited at the Novu gate as long as it may, for the first redelivery delay, in its user's order as
+    /// a failed one is; its redelivery count stays as it was, since Novu being down is no failure of the event.
+    /// </summary>
+    public Task ParkWhileNovuIsUnusableAsync<TMessage>(ConsumeContext<TMessage> context)
+        where TMessage : class =>
+        ParkAsync(context, options.Value.RedeliveryDelays[0], context.GetRedeliveryCount(), null);
+
+    async Task ParkAsync<TMessage>(ConsumeContext<TMessage> context, TimeSpan delay, int redeliveryCount, Action<ConsumeContext, SendContext>? callback)
         where TMessage : class
     {
         var queue = UserLaneFilter.PartitionQueueOf(context.ReceiveContext);
@@ -24,7 +37,7 @@ public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds,
 
         await ScheduledRedelivery.ForwardAsync(context, new Uri($"exchange:{waitQueue}"), send =>
         {
-            send.Headers.Set(MessageHeaders.RedeliveryCount, context.GetRedeliveryCount() + 1);
+            send.Headers.Set(MessageHeaders.RedeliveryCount, redeliveryCount);
             send.Headers.Set(DeadLetterHeaders.HoldHead, "true");
             report.WriteProgress(send.Headers);
             callback?.Invoke(context, send);

@@ -24,6 +24,7 @@ public sealed class PartitionBalancer(
     IOptions<WorkerOptions> worker,
     IOptions<RabbitMqOptions> rabbitMq,
     PartitionLanes lanes,
+    PartitionChannels channels,
     ConsumptionControl consumption,
     ILogger<PartitionBalancer> logger)
     : BackgroundService
@@ -119,7 +120,7 @@ public sealed class PartitionBalancer(
         }
         try
         {
-            await partition.CloseChannelAsync("handing the partition over to another worker", worker.Value.ConsumerStopTimeout, cancellationToken);
+            await channels.CloseAsync(queue, "handing the partition over to another worker", worker.Value.ConsumerStopTimeout, cancellationToken);
         }
         finally
         {

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
+using SegmentNovuWorker.Worker.Consumption;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
 /// <summary>The <see cref="UserLanes"/> of each partition endpoint of this worker, and which partitions it has received from.</summary>
-public sealed class PartitionLanes
+public sealed class PartitionLanes(PartitionChannels channels)
 {
     readonly ConcurrentDictionary<string, UserLanes> _lanes = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, DateTimeOffset> _active = new(StringComparer.Ordinal);
 
-    public UserLanes For(string queue) => _lanes.GetOrAdd(queue, _ => new UserLanes());
+    public UserLanes For(string queue) => _lanes.GetOrAdd(queue, q => new UserLanes(q, channels));
 
     /// <summary>A message of <paramref name="queue"/> reached this worker: it is the partition's active consumer.</summary>
     public void Delivered(string queue) => _active[queue] = DateTimeOffset.UtcNow;

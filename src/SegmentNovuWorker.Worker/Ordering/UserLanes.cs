@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using SegmentNovuWorker.Worker.Consumption;
 
 namespace SegmentNovuWorker.Worker.Ordering;
 
@@ -33,15 +34,16 @@ public sealed class UserLanes
         public bool HoldGone;
     }
 
+    readonly string _queue;
+    readonly PartitionChannels _channels;
     int _started;
     TaskCompletionSource? _handover;
-    /// <summary>Channels closed (or being closed) by this partition's handover or stop: nothing of them starts any more.</summary>
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object?> _handedOver = [];
-    /// <summary>Every channel deliveries came on that may still be open: a stop cut short can leave an older one alive.</summary>
-    readonly HashSet<IChannel> _channels = [];
+    TaskCompletionSource _handoverEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The channel the latest delivery came on: the one to close when handing the partition over.</summary>
-    public object? Channel { get; private set; }
+    /// <summary>A wait that only the delivery's own cancellation ends: its channel is retired, nothing of it starts.</summary>
+    static readonly Task Never = new TaskCompletionSource().Task;
+
+    public UserLanes(string queue, PartitionChannels channels) => (_queue, _channels) = (queue, channels);
 
     /// <summary>
     /// Admits a delivery (in tag order when <paramref name="channel"/> is given) and decides its way:
@@ -65,15 +67,8 @@ public sealed class UserLanes
 
     LaneTicket EnterLocked(string userKey, bool holdHead, object? channel)
     {
-        if (channel is not null && !ReferenceEquals(channel, Channel))
-        {
-            Channel = channel;
-            if (channel is IChannel opened)
-            {
-                _channels.RemoveWhere(c => c.IsClosed);
-                _channels.Add(opened);
-            }
-        }
+        if (channel is IChannel opened)
+            _channels.Seen(_queue, opened);
         if (!_lanes.TryGetValue(userKey, out var lane))
             _lanes[userKey] = lane = new Lane();
 
@@ -81,24 +76,24 @@ public sealed class UserLanes
         {
             // A head exists only while its hold does: the user's later events park behind it.
             lane.Held = true;
-            return JoinRun(userKey, lane, Task.WhenAll(lane.RunTail, lane.ParkTail));
+            return JoinRun(userKey, lane, Task.WhenAll(lane.RunTail, lane.ParkTail), channel);
         }
         // While anything of the user is parking, later events park too: each finds its way in order, even if the hold
         // turns out to be gone (they then run, one after another, in the order they came).
-        return lane.Held || lane.Parking > 0 ? JoinPark(userKey, lane) : JoinRun(userKey, lane, lane.RunTail);
+        return lane.Held || lane.Parking > 0 ? JoinPark(userKey, lane, channel) : JoinRun(userKey, lane, lane.RunTail, channel);
     }
 
-    LaneTicket JoinRun(string userKey, Lane lane, Task previous)
+    LaneTicket JoinRun(string userKey, Lane lane, Task previous, object? channel)
     {
-        var ticket = new LaneTicket(this, userKey, LaneWay.Run, previous, Task.CompletedTask, Channel);
+        var ticket = new LaneTicket(this, userKey, LaneWay.Run, previous, Task.CompletedTask, channel);
         lane.RunTail = ticket.Done;
         lane.Running++;
         return ticket;
     }
 
-    LaneTicket JoinPark(string userKey, Lane lane)
+    LaneTicket JoinPark(string userKey, Lane lane, object? channel)
     {
-        var ticket = new LaneTicket(this, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, Channel);
+        var ticket = new LaneTicket(this, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, channel);
         lane.ParkTail = ticket.Done;
         lane.Parking++;
         return ticket;
@@ -122,16 +117,26 @@ public sealed class UserLanes
     }
 
     /// <summary>
-    /// A delivery whose turn has come asks to start its work: false while the partition is being handed over, when it must
-    /// not start (its delivery goes back to the queue, in place, when the channel closes).
+    /// A delivery whose turn has come asks to start its work: false while the partition is being handed over or its channel
+    /// is retired, when it must not start (its delivery goes back to the queue, in place, when the channel closes);
+    /// <paramref name="wake"/> then completes when it may ask again (the handover ended), or never.
     /// </summary>
-    internal bool TryStart(object? channel)
+    internal bool TryStart(object? channel, out Task wake)
     {
         lock (_gate)
         {
-            if (_handover is not null || (channel is not null && _handedOver.TryGetValue(channel, out _)))
+            if (_channels.IsRetired(channel))
+            {
+                wake = Never;
                 return false;
+            }
+            if (_handover is not null)
+            {
+                wake = _handoverEnded.Task;
+                return false;
+            }
             _started++;
+            wake = Task.CompletedTask;
             return true;
         }
     }
@@ -147,15 +152,15 @@ public sealed class UserLanes
 
     /// <summary>
     /// Hands the partition over to another worker without letting it overtake this one: nothing more starts here, and
-    /// the returned task completes once everything that started has finished. The caller then closes <see cref="Channel"/>,
-    /// which returns every delivery not yet done to the queue in its place, ahead of the rest, for the next consumer.
+    /// the returned task completes once everything that started has finished. The caller then closes the partition's
+    /// channels (<see cref="PartitionChannels.CloseAsync"/>), which returns every delivery not yet done to the queue in its
+    /// place, ahead of the rest, for the next consumer.
     /// </summary>
     public Task BeginHandoverAsync()
     {
         lock (_gate)
         {
-            if (Channel is not null)
-                _handedOver.AddOrUpdate(Channel, null);
+            _channels.RetireLatest(_queue);
             _handover ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_started == 0)
                 _handover.TrySetResult();
@@ -166,42 +171,13 @@ public sealed class UserLanes
     /// <summary>The handover is done (the channel closed): deliveries of a new channel start again as they come.</summary>
     public void EndHandover()
     {
+        TaskCompletionSource ended;
         lock (_gate)
+        {
             _handover = null;
-    }
-
-    /// <summary>
-    /// Closes every channel of this partition still open, <see cref="Channel"/> and any older one a stop left alive (abort:
-    /// no waiting for their operations), so the broker puts every delivery of them not yet settled back in the queue, in
-    /// place, ahead of the rest; nothing of those channels starts here any more. Waits at most <paramref name="wait"/>:
-    /// the client's close also waits for the channel's running deliveries to return, and the broker has given their
-    /// messages back by then anyway.
-    /// </summary>
-    public async Task CloseChannelAsync(string why, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        List<IChannel> open;
-        lock (_gate)
-        {
-            open = [.. _channels.Where(c => c.IsOpen)];
-            _channels.Clear();
-            foreach (var channel in open)
-                _handedOver.AddOrUpdate(channel, null);
+            (ended, _handoverEnded) = (_handoverEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
-        await Task.WhenAll(open.Select(async channel =>
-        {
-            try
-            {
-                await channel.CloseAsync(Constants.ReplySuccess, why, abort: true, cancellationToken).WaitAsync(wait, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // closed on the broker's side; what still runs of it ends on its own (its settlements fail, harmlessly)
-            }
-            catch (ObjectDisposedException)
-            {
-                // closed and disposed meanwhile: nothing of it is left to give back
-            }
-        }));
+        ended.TrySetResult();
     }
 
     /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
@@ -301,8 +277,8 @@ public sealed class LaneTicket : IDisposable
     public async Task WaitTurnAsync(CancellationToken cancellationToken)
     {
         await _previous.WaitAsync(cancellationToken);
-        while (!_lanes.TryStart(Channel))
-            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        while (!_lanes.TryStart(Channel, out var wake))
+            await wake.WaitAsync(cancellationToken);
         _started = true;
     }
 

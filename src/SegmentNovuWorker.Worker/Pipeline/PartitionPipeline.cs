@@ -14,24 +14,23 @@ namespace SegmentNovuWorker.Worker.Pipeline;
 /// <summary>
 /// The whole pipeline of a partition endpoint, top to bottom, in one place. A delivery passes, in this order:
 /// <list type="number">
-/// <item><b>Consumption</b>: the endpoint consumes only while <see cref="ConsumptionControl"/> lets it (it stops and starts
-/// the endpoint, and watches that it has a consumer); each (re)start drops the memory of subscribers sent (<see cref="ColdStartOnReady"/>).</item>
+/// <item><b>Consumption</b>: <see cref="ConsumptionControl"/> stops and starts the endpoint only to hand it over, to shut
+/// down and to recover a lost consumer (never for Novu); each (re)start drops the memory of subscribers sent (<see cref="ColdStartOnReady"/>).</item>
 /// <item><b>Receive pipe</b>: <see cref="UserLaneFilter"/>, around everything below: the user's lane (delivery-tag order,
 /// one event of a user at a time, a held user's events parked in its hold), the hold check, and handing a hold's lead on.</item>
-/// <item><b>Error pipe</b> (when an exception leaves the consume pipe): an account failure pauses and returns the message
-/// (<see cref="AccountPauseFilter"/>); otherwise the <c>SNW-*</c> headers (<see cref="DeadLetterHeadersFilter"/>), then
-/// MassTransit's fault and move to <c>_error</c>.</item>
+/// <item><b>Error pipe</b> (when an exception leaves the consume pipe): the <c>SNW-*</c> headers (<see cref="DeadLetterHeadersFilter"/>),
+/// then MassTransit's fault and move to <c>_error</c>.</item>
 /// <item><b>Consume pipe</b>, once per delivery: the Segment messageId log scope.</item>
-/// <item><b>Consume pipe</b>, per message type, outside in: <see cref="AccountPauseGate"/>; delayed redelivery through wait
-/// queues (<see cref="WaitQueueRedelivery"/>); in-process retry (<see cref="RetryAfterRetryPolicy"/>); per attempt,
-/// <see cref="FailureTrackingFilter{TConsumer,TMessage}"/> (the failure report and the <see cref="NovuOutageSwitch"/>);
-/// the consumer of the Segment call.</item>
+/// <item><b>Consume pipe</b>, per message type, outside in: delayed redelivery through wait queues (<see cref="WaitQueueRedelivery"/>);
+/// in-process retry (<see cref="RetryAfterRetryPolicy"/>); per attempt, the Novu gate (<see cref="NovuGateFilter{TConsumer,TMessage}"/>:
+/// waits while <see cref="NovuAvailability"/> says Novu is down or refuses the account, and runs the attempt through its
+/// breaker), then <see cref="FailureTrackingFilter{TConsumer,TMessage}"/> (the failure report); the consumer of the Segment call.</item>
 /// </list>
 /// Which failures are retried where (docs/worker.md says the same): HTTP (Polly, in <c>AddNovuClient</c>) only times an
 /// attempt out; Novu's rate limit is paced in the Novu client and is no failure; <see cref="NovuRetryableException"/> is
 /// retried in process (<see cref="RetryOptions.Immediate"/>, a Retry-After up to <see cref="RetryOptions.MaxInProcessRetryAfter"/>
-/// waited out), then redelivered (<see cref="RetryOptions.Redelivery"/>); account failures are retried by none of these
-/// but pause consumption; everything else goes to <c>_error</c> at once.
+/// waited out), then redelivered (<see cref="RetryOptions.Redelivery"/>); an outage and a refused account are retried by
+/// none of these: the delivery waits at the gate; everything else goes to <c>_error</c> at once.
 /// </summary>
 public static class PartitionPipeline
 {
@@ -59,13 +58,12 @@ public static class PartitionPipeline
         e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>())));
 
         // 3. Error pipe.
-        e.UseDeadLetterPipe(new AccountPauseFilter(context.GetRequiredService<AccountPause>()), new DeadLetterHeadersFilter());
+        e.UseDeadLetterPipe(new DeadLetterHeadersFilter());
 
         // 4. Once per delivery.
         e.UseDeliveryFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
 
         // 5. Per message type, outside in.
-        e.UseFilter(new AccountPauseGate(context.GetRequiredService<AccountPause>()));
         e.UseScheduledRedelivery(context.GetRequiredService<WaitQueueRedelivery>(), r =>
         {
             r.Handle<NovuRetryableException>();
@@ -77,7 +75,8 @@ public static class PartitionPipeline
             r.SetRetryPolicy(filter =>
                 new RetryAfterRetryPolicy(MassTransitInternals.Intervals(filter, retry.ImmediateDelays), retry.MaxInProcessRetryAfter));
         });
-        e.ConnectConsumerConfigurationObserver(new FailureTrackingObserver(context.GetRequiredService<TimeProvider>(), context.GetRequiredService<NovuOutageSwitch>()));
+        e.ConnectConsumerConfigurationObserver(new NovuAttemptObserver(context.GetRequiredService<TimeProvider>(),
+            context.GetRequiredService<NovuAvailability>(), context.GetRequiredService<WaitQueueRedelivery>(), worker.NovuPauseLimit));
         // One by one: ConfigureConsumers would put each consumer on the first partition only.
         foreach (var consumer in SegmentCallConsumers.Types)
             e.ConfigureConsumer(context, consumer);

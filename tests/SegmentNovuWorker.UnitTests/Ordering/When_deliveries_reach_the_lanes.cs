@@ -1,3 +1,4 @@
+using SegmentNovuWorker.Worker.Consumption;
 using SegmentNovuWorker.Worker.Ordering;
 
 namespace SegmentNovuWorker.UnitTests.Ordering;
@@ -26,7 +27,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_run_a_users_deliveries_in_tag_order_when_they_arrive_backwards()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var started = new List<string>();
         var third = RunAsync(lanes, "u", 3, started);
         var second = RunAsync(lanes, "u", 2, started);
@@ -39,7 +40,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_wait_for_an_earlier_delivery_however_late_it_comes()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var started = new List<string>();
         var later = RunAsync(lanes, "u", 2, started);
         // Far past the 200 ms after which the old lanes gave up on a gap: no timeout decides the order.
@@ -53,7 +54,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_let_other_users_run_while_one_user_waits_behind_its_own_event()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var started = new List<string>();
         var slow = new TaskCompletionSource();
         var first = RunAsync(lanes, "a", 1, started, slow.Task);
@@ -68,7 +69,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_park_a_held_users_events_without_waiting_for_its_running_one()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var started = new List<string>();
         var slow = new TaskCompletionSource();
         var running = RunAsync(lanes, "a", 1, started, slow.Task);
@@ -91,7 +92,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_not_let_a_later_event_overtake_a_running_one_when_the_one_between_is_cancelled()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var started = new List<string>();
         var slow = new TaskCompletionSource();
         var first = RunAsync(lanes, "u", 1, started, slow.Task);
@@ -113,7 +114,7 @@ public sealed class When_deliveries_reach_the_lanes
     [Fact]
     public async Task Should_run_parked_events_in_their_order_when_the_hold_turns_out_to_be_gone()
     {
-        var lanes = new UserLanes();
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
         var order = new List<int>();
         lanes.MarkHeld("u");
         var tickets = new List<LaneTicket>();

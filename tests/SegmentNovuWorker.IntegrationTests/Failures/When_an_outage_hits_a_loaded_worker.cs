@@ -5,7 +5,12 @@ using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.IntegrationTests.Failures;
 
-public sealed class When_an_outage_stops_a_loaded_worker
+/// <summary>
+/// 4,000 tracks of 500 users under way when Novu goes down for 8 s: the breaker opens, deliveries wait at the gate, one
+/// probes every 2 s. Before the gate (issue 30) the outage stopped the endpoints, stops were cut short, and in 2 runs of 7
+/// some events stayed behind holds whose head the worker never finished.
+/// </summary>
+public sealed class When_an_outage_hits_a_loaded_worker
 {
     const int Events = 4000;
 
@@ -27,8 +32,7 @@ public sealed class When_an_outage_stops_a_loaded_worker
         }
     }
 
-    [Fact(Skip = "Known defect, issue 17's note of 2026-12-02: in 2 of 7 runs 4-14 of 4,000 events stayed behind a user's hold, " +
-        "its head held unacknowledged in the worker (back in the queue once the worker stops), after stops cut short")]
+    [Fact]
     public async Task Should_deliver_every_event()
     {
         await using var stack = await ThroughAFlappingOutageAsync();
@@ -54,10 +58,7 @@ public sealed class When_an_outage_stops_a_loaded_worker
         }
     }
 
-    /// <summary>
-    /// 4,000 tracks of 500 users under way, then Novu down for 8 s: the outage switch stops every partition, resumes after
-    /// 2 s, trips again, and so on, with stops cut short by deliveries still running (Worker:ConsumerStopTimeout 1 s).
-    /// </summary>
+    /// <summary>4,000 tracks of 500 users under way, then Novu down for 8 s; stops, if any came, would be cut short at 1 s.</summary>
     static async Task<SegmentNovuStack> ThroughAFlappingOutageAsync()
     {
         var stack = await FailureStack.StartAsync(
@@ -99,10 +100,9 @@ public sealed class When_an_outage_stops_a_loaded_worker
         });
         await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count >= 200, "the worker is under way");
         stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 100_000));
-        await SegmentNovuStack.WaitUntilAsync(
-            () => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, SegmentQueues.PartitionQueue(0)).GetAwaiter().GetResult() is { Consumers: 0 },
-            "the outage switch stopped the partitions");
-        await Task.Delay(TimeSpan.FromSeconds(8)); // it resumes after 2 s, trips again, and so on
+        await SegmentNovuStack.WaitUntilAsync(() => When_novu_has_an_outage.NovuStateAsync(stack).GetAwaiter().GetResult() == "novu-outage",
+            "the worker said Novu is down");
+        await Task.Delay(TimeSpan.FromSeconds(8)); // one event probes every 2 s, and fails
         stack.Novu.ClearFaults();
     }
 
