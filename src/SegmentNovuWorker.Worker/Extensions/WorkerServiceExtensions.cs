@@ -55,6 +55,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<PartitionBalancer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
         builder.Services.AddSingleton<WaitQueues>();
+        builder.Services.AddSingleton<ScratchChannels>();
         builder.Services.AddSingleton<HoldQueues>();
         builder.Services.AddSingleton<WaitQueueRedelivery>();
         builder.Services.AddSingleton<RecipientResolver>();

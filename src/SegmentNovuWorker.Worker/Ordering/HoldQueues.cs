@@ -19,7 +19,7 @@ namespace SegmentNovuWorker.Worker.Ordering;
 /// dead-lettered) it passes the mark to the first event of the hold queue, sent to the partition queue, and so on
 /// until the hold queue is empty and deleted.
 /// </remarks>
-public sealed class HoldQueues(ILogger<HoldQueues> logger)
+public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logger)
 {
     readonly Lock _gate = new();
     // One offer channel per partition endpoint: a channel publishes one message at a time while it tracks confirms, so a
@@ -48,15 +48,15 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     /// <summary>Does the user's hold exist? A head whose hold is gone runs as an ordinary event (<see cref="UserLaneFilter"/>).</summary>
     public async Task<bool> ExistsAsync(ReceiveContext context, string userKey)
     {
-        await using var channel = await ScratchChannelAsync(context);
+        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
         try
         {
-            await channel.QueueDeclarePassiveAsync(SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey)), context.CancellationToken);
+            await lease.Channel.QueueDeclarePassiveAsync(SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey)), context.CancellationToken);
             return true;
         }
         catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
         {
-            return false;
+            return false; // the 404 closed the channel: it is not reused
         }
     }
 
@@ -67,10 +67,10 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
     public async Task HoldAsync(PipeContext context, string userKey)
     {
         var hash = SegmentPartitions.UserHash(userKey);
-        await using var channel = await ScratchChannelAsync(context);
-        await DeclareExchangeAsync(channel);
-        await channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
-        await channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
+        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await DeclareExchangeAsync(lease.Channel);
+        await lease.Channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
+        await lease.Channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
         logger.LogInformation("Holding the later events of user {UserHash} until its event in redelivery is done", hash);
     }
 
@@ -83,8 +83,8 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
         var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey));
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await using var confirmed = await ConfirmedChannel.OpenAsync(MassTransitInternals.ConnectionOf(context));
-            var channel = confirmed.Channel;
+            await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+            var channel = lease.Channel;
             try
             {
                 if (await channel.BasicGetAsync(hold, autoAck: false) is { } next)
@@ -92,8 +92,16 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
                     var properties = new BasicProperties(next.BasicProperties);
                     properties.Headers ??= new Dictionary<string, object?>();
                     properties.Headers[DeadLetterHeaders.HoldHead] = "true";
-                    await confirmed.PublishAsync("", partitionQueue, properties, next.Body, context.CancellationToken);
-                    await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
+                    try
+                    {
+                        await lease.Confirmed.PublishAsync("", partitionQueue, properties, next.Body, context.CancellationToken);
+                        await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
+                    }
+                    catch
+                    {
+                        lease.Discard(); // closing it gives the unacknowledged event back to the hold, in place
+                        throw;
+                    }
                     return false;
                 }
                 // Only if still empty: an event offered meanwhile keeps the hold (the delete then fails, and we look again).
@@ -134,9 +142,4 @@ public sealed class HoldQueues(ILogger<HoldQueues> logger)
 
     static Task DeclareExchangeAsync(IChannel channel) =>
         channel.ExchangeDeclareAsync(SegmentQueues.HoldsExchange, ExchangeType.Direct, durable: true, autoDelete: false);
-
-    /// <summary>A short-lived channel: its operations may fail the channel (404, 406) without touching MassTransit's.</summary>
-    static Task<IChannel> ScratchChannelAsync(PipeContext context) =>
-        MassTransitInternals.ConnectionOf(context).CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
 }
