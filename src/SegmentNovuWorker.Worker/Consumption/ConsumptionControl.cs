@@ -53,8 +53,6 @@ public sealed class ConsumptionControl(
         /// <summary>When the watch last restarted it (each restart gets its own grace), or when it lost its consumer.</summary>
         public DateTimeOffset RecoveryDue { get; set; } = since;
         public bool Alarmed { get; set; }
-        /// <summary>A stop MassTransit has not finished within its time: nothing starts the endpoint until it has.</summary>
-        public Task? PendingStop { get; set; }
     }
 
     /// <summary>A partition that is not consuming, and why.</summary>
@@ -173,8 +171,7 @@ public sealed class ConsumptionControl(
         List<PartitionState> stuck;
         lock (_gate)
         {
-            stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && p.PendingStop is not { IsCompleted: false }
-                && now - p.RecoveryDue >= options.Value.ConsumerRecovery)];
+            stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && now - p.RecoveryDue >= options.Value.ConsumerRecovery)];
             var alarmed = _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && !p.Alarmed && now - p.NotReadySince >= options.Value.UnconsumedAlarm).ToList();
             if (alarmed.Count > 0)
             {
@@ -220,6 +217,11 @@ public sealed class ConsumptionControl(
         await Task.WhenAll(toStart.Select(p => StartEndpointAsync(p, cancellationToken)));
     }
 
+    /// <summary>
+    /// Stops the endpoint, and makes sure the stop ends: within <see cref="StopBound"/> (five
+    /// <see cref="WorkerOptions.ConsumerStopTimeout"/>s) the partition is stopped, its channels closed and its deliveries
+    /// back in the queue, in place, whatever MassTransit did, so that it can be started afresh.
+    /// </summary>
     async Task StopEndpointAsync(PartitionState partition, CancellationToken cancellationToken)
     {
         if (partition.Endpoint is not { } endpoint)
@@ -245,10 +247,14 @@ public sealed class ConsumptionControl(
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("{Queue} has not stopped after {Timeout}; its channel is closed, and it is started again once it has stopped",
-                partition.Queue, limit + options.Value.ConsumerStopTimeout);
-            await channels.CloseAsync(partition.Queue, "the partition's consumer did not stop", options.Value.ConsumerStopTimeout, cancellationToken);
-            partition.PendingStop = stop;
+            // Seen after broker restarts under load: a stop that never ended left its partition without a consumer for good.
+            // What it waits for are deliveries of a dead channel (an earlier tag MassTransit dropped while stopping, an
+            // earlier event of the user): closing the channels releases them.
+            logger.LogWarning("{Queue} has not stopped after {Timeout}; its channels are closed, what waits of them is released, " +
+                "and it is started afresh", partition.Queue, limit + options.Value.ConsumerStopTimeout);
+            await LetGoAsync(partition, endpoint, cancellationToken);
+            if (await Task.WhenAny(stop, Task.Delay(options.Value.ConsumerStopTimeout, clock, cancellationToken)) != stop)
+                logger.LogWarning("MassTransit's stop of {Queue} still has not ended; the partition is started again regardless", partition.Queue);
         }
         lock (_gate)
         {
@@ -257,12 +263,15 @@ public sealed class ConsumptionControl(
         }
     }
 
+    /// <summary>The longest a stop of a partition takes here, whatever MassTransit does: five <see cref="WorkerOptions.ConsumerStopTimeout"/>s.</summary>
+    public TimeSpan StopBound => options.Value.ConsumerStopTimeout * 5;
+
     /// <summary>
     /// Finishes a stop that was cut short. MassTransit leaves such an endpoint half stopped: its consumer cancelled but its
     /// channel open, so the broker keeps every delivery of it unsettled for good (a quorum queue still counts that consumer),
     /// and its handle in place, so <c>Start</c> refuses ("already started") and no consumer comes. Closing the channel gives
-    /// the deliveries back to the queue, in place; a second stop finds the transport already stopping and lets go of the
-    /// handle at once.
+    /// the deliveries back to the queue, in place, and releases what still waits of them; a second stop finds the transport
+    /// already stopping and lets go of the handle at once.
     /// </summary>
     async Task LetGoAsync(PartitionState partition, IReceiveEndpoint endpoint, CancellationToken cancellationToken)
     {
@@ -281,9 +290,8 @@ public sealed class ConsumptionControl(
     {
         lock (_gate)
         {
-            if (partition.Asked.Count > 0 || partition.Endpoint is null || partition.PendingStop is { IsCompleted: false })
+            if (partition.Asked.Count > 0 || partition.Endpoint is null)
                 return;
-            partition.PendingStop = null;
         }
         try
         {

@@ -14,6 +14,7 @@ public sealed class PartitionChannels
     readonly Lock _gate = new();
     readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
     readonly ConditionalWeakTable<object, object?> _retired = [];
+    readonly ConditionalWeakTable<object, CancellationTokenSource> _released = [];
 
     sealed class Partition
     {
@@ -43,6 +44,20 @@ public sealed class PartitionChannels
             return false;
         lock (_gate)
             return _retired.TryGetValue(channel, out _);
+    }
+
+    /// <summary>
+    /// Cancelled once this worker has closed <paramref name="channel"/>: what still waits of its deliveries (for its turn,
+    /// for an earlier tag that will never come) gives up then, since the broker has given all of them back. Not sooner: a
+    /// delivery giving up while MassTransit's own stop cancels its pending ones has crashed MassTransit 8.5 (a race in
+    /// <c>PendingReceiveLockContext.Cancel</c>); the closes here come after that stop's timeout, or with no stop at all.
+    /// </summary>
+    public CancellationToken ReleasedWith(object? channel)
+    {
+        if (channel is null)
+            return CancellationToken.None;
+        lock (_gate)
+            return _released.GetValue(channel, _ => new CancellationTokenSource()).Token;
     }
 
     /// <summary>Retires the channel the latest delivery of <paramref name="queue"/> came on (a handover begins).</summary>
@@ -77,16 +92,27 @@ public sealed class PartitionChannels
             try
             {
                 await channel.CloseAsync(Constants.ReplySuccess, why, abort: true, cancellationToken).WaitAsync(wait, cancellationToken);
+                Release(channel);
             }
             catch (TimeoutException)
             {
                 // closed on the broker's side; what still runs of it ends on its own (its settlements fail, harmlessly)
+                Release(channel);
             }
             catch (ObjectDisposedException)
             {
                 // closed and disposed meanwhile: nothing of it is left to give back
+                Release(channel);
             }
         }));
+    }
+
+    void Release(IChannel channel)
+    {
+        CancellationTokenSource? released;
+        lock (_gate)
+            _released.TryGetValue(channel, out released);
+        released?.Cancel();
     }
 
     Partition PartitionOf(string queue)

@@ -23,9 +23,11 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         partitions.Delivered(queue);
         logger.LogDebug("Delivery {DeliveryTag} of {Queue} joins the lane of {UserKey}", delivery?.DeliveryTag, queue, userKey);
 
-        using var ticket = await lanes.EnterAsync(userKey, head, delivery is null ? null : MassTransitInternals.ChannelOf(context),
-            delivery?.DeliveryTag ?? 0, context.CancellationToken);
-        await ticket.WaitTurnAsync(context.CancellationToken);
+        var channel = delivery is null ? null : MassTransitInternals.ChannelOf(context);
+        // Waiting for its turn ends with the delivery, or once this worker has closed its channel (nothing will settle it).
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lanes.ReleasedWith(channel));
+        using var ticket = await lanes.EnterAsync(userKey, head, channel, delivery?.DeliveryTag ?? 0, waiting.Token);
+        await ticket.WaitTurnAsync(waiting.Token);
 
         if (ticket.Way == LaneWay.Run)
         {
@@ -36,7 +38,7 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
             return;
         // Its user turned out not to be held any more: it runs after all, behind what came before it.
         using var run = ticket.Unpark();
-        await run.WaitTurnAsync(context.CancellationToken);
+        await run.WaitTurnAsync(waiting.Token);
         await RunAsync(context, next, userKey, queue, head: false);
     }
 

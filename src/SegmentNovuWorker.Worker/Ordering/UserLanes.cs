@@ -22,8 +22,10 @@ public sealed class UserLanes
     readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, DeliveryTurnstile> _turnstiles = [];
 
-    sealed class Lane
+    internal sealed class Lane
     {
+        /// <summary>The channel its events came on: a lane never outlives it (see <see cref="EnterLocked"/>).</summary>
+        public object? Channel;
         public Task RunTail = Task.CompletedTask;
         public Task ParkTail = Task.CompletedTask;
         public int Running;
@@ -69,8 +71,13 @@ public sealed class UserLanes
     {
         if (channel is IChannel opened)
             _channels.Seen(_queue, opened);
-        if (!_lanes.TryGetValue(userKey, out var lane))
+        // A lane whose events came on a channel now closed or retired starts afresh on the new one: the broker has given
+        // those events back, in order, ahead of the rest, so the new channel brings them again first; waiting for the old
+        // ones (which may never end: nothing settles a dead channel's delivery) would hold the user for good.
+        if (!_lanes.TryGetValue(userKey, out var lane) || (channel is not null && lane.Channel is { } old && !ReferenceEquals(old, channel)
+            && (old is IChannel { IsClosed: true } || _channels.IsRetired(old))))
             _lanes[userKey] = lane = new Lane();
+        lane.Channel = channel ?? lane.Channel;
 
         if (holdHead)
         {
@@ -85,7 +92,7 @@ public sealed class UserLanes
 
     LaneTicket JoinRun(string userKey, Lane lane, Task previous, object? channel)
     {
-        var ticket = new LaneTicket(this, userKey, LaneWay.Run, previous, Task.CompletedTask, channel);
+        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Run, previous, Task.CompletedTask, channel);
         lane.RunTail = ticket.Done;
         lane.Running++;
         return ticket;
@@ -93,7 +100,7 @@ public sealed class UserLanes
 
     LaneTicket JoinPark(string userKey, Lane lane, object? channel)
     {
-        var ticket = new LaneTicket(this, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, channel);
+        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, channel);
         lane.ParkTail = ticket.Done;
         lane.Parking++;
         return ticket;
@@ -107,9 +114,9 @@ public sealed class UserLanes
     {
         lock (_gate)
         {
-            var lane = _lanes[parked.UserKey];
+            var lane = parked.Lane;
             lane.HoldGone = true;
-            var ticket = new LaneTicket(this, parked.UserKey, LaneWay.Run, parked.RunBefore, Task.CompletedTask, parked.Channel);
+            var ticket = new LaneTicket(this, lane, parked.UserKey, LaneWay.Run, parked.RunBefore, Task.CompletedTask, parked.Channel);
             lane.RunTail = Task.WhenAll(lane.RunTail, ticket.Done);
             lane.Running++;
             return ticket;
@@ -180,6 +187,12 @@ public sealed class UserLanes
         ended.TrySetResult();
     }
 
+    /// <summary>
+    /// A token cancelled once this worker closed <paramref name="channel"/>: a delivery of it still waiting for its turn then
+    /// gives up (its message is back in the queue), so that no stop, handover or recovery waits for it for ever.
+    /// </summary>
+    public CancellationToken ReleasedWith(object? channel) => _channels.ReleasedWith(channel);
+
     /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
     public void MarkHeld(string userKey)
     {
@@ -208,7 +221,7 @@ public sealed class UserLanes
     {
         lock (_gate)
         {
-            var lane = _lanes[ticket.UserKey];
+            var lane = ticket.Lane;
             if (ticket.Way == LaneWay.Run)
                 lane.Running--;
             else if (--lane.Parking == 0 && lane.HoldGone)
@@ -219,7 +232,7 @@ public sealed class UserLanes
 
     void RemoveIfIdle(string userKey, Lane lane)
     {
-        if (lane is { Running: 0, Parking: 0, Held: false })
+        if (lane is { Running: 0, Parking: 0, Held: false } && _lanes.TryGetValue(userKey, out var current) && ReferenceEquals(current, lane))
             _lanes.Remove(userKey);
     }
 }
@@ -246,8 +259,9 @@ public sealed class LaneTicket : IDisposable
     readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _disposed;
 
-    internal LaneTicket(UserLanes lanes, string userKey, LaneWay way, Task previous, Task runBefore, object? channel)
+    internal LaneTicket(UserLanes lanes, UserLanes.Lane lane, string userKey, LaneWay way, Task previous, Task runBefore, object? channel)
     {
+        Lane = lane;
         Channel = channel;
         _lanes = lanes;
         UserKey = userKey;
@@ -258,6 +272,9 @@ public sealed class LaneTicket : IDisposable
 
     /// <summary>The channel the delivery came on.</summary>
     internal object? Channel { get; }
+
+    /// <summary>The lane it joined (a user's lane is replaced when its channel is gone).</summary>
+    internal UserLanes.Lane Lane { get; }
 
     /// <summary>For a parked event: the user's run chain as it was when it came, what it must follow if it runs after all.</summary>
     internal Task RunBefore { get; }
