@@ -69,6 +69,24 @@ public sealed class RabbitMqBroker
         return [.. json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString() ?? "")];
     }
 
+    /// <summary>
+    /// Every queue of the virtual host that holds a message or has a consumer, with its ready and unacknowledged messages
+    /// and consumers (management API): what a failing test prints to say where events are.
+    /// </summary>
+    public async Task<string> DescribeQueuesAsync(Uri amqpUri)
+    {
+        var vhost = amqpUri.AbsolutePath.TrimStart('/');
+        using var json = System.Text.Json.JsonDocument.Parse(await _management.GetStringAsync(
+            $"queues/{vhost}?columns=name,messages_ready,messages_unacknowledged,consumers"));
+        static long Of(System.Text.Json.JsonElement q, string name) => q.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetInt64() : 0;
+        var busy = json.RootElement.EnumerateArray()
+            .Select(q => (Name: q.GetProperty("name").GetString() ?? "", Ready: Of(q, "messages_ready"), Unacked: Of(q, "messages_unacknowledged"), Consumers: Of(q, "consumers")))
+            .Where(q => q.Ready + q.Unacked > 0 || (q.Consumers == 0 && q.Name.StartsWith("segment-events-", StringComparison.Ordinal) && q.Name.Length == "segment-events-00".Length))
+            .OrderBy(q => q.Name, StringComparer.Ordinal)
+            .Select(q => $"{q.Name}: {q.Ready} ready, {q.Unacked} unacked, {q.Consumers} consumers").ToList();
+        return busy.Count == 0 ? "every queue empty" : string.Join("; ", busy);
+    }
+
     /// <summary>Who consumes what (management API): each consumer's queue, connection name, and whether it is the active one.</summary>
     public async Task<IReadOnlyList<(string Queue, string Connection, bool Active)>> ConsumersAsync(Uri amqpUri)
     {
