@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.RabbitMqTransport.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SegmentNovuWorker.Contracts;
@@ -48,6 +49,7 @@ public static class BusConfiguration
     {
         services.AddRabbitMqOptions();
         services.AddTopologyOptions();
+        services.TryAddSingleton<BrokerConnections>();
         // Registered first: hosted services start in order, and this one must run before the bus declares anything.
         services.AddQueueDeclarationCheck(declares);
         services.AddMassTransit(x =>
@@ -64,16 +66,15 @@ public static class BusConfiguration
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         // Host and process in the connection name: the operator tool shows which worker consumes which partition.
         var h = new RabbitMqHostConfigurator(options.ConnectionString, $"{connectionName}@{Environment.MachineName}:{Environment.ProcessId}");
-        // A dead host's partitions move to another worker once the broker misses two heartbeats (about 10 s),
-        // not after RabbitMQ's default 60 s.
+        // Heartbeats and the socket as every connection of the service has them (BrokerConnections.Configure): a dead host's
+        // partitions move to another worker once the broker misses two heartbeats (about 10 s), not after the default 60 s.
         h.Heartbeat(TimeSpan.FromSeconds(5));
         // Publish/Send complete only once the broker confirmed the message: the ingest API answers 2xx on that.
         h.PublisherConfirmation = true;
         h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
-        // A broker that closes the connection under load must not leave the client's writes waiting for good.
         h.OnRefreshConnectionFactory = factory =>
         {
-            factory.SocketFactory = DeadConnectionWrites.SocketFactory;
+            BrokerConnections.Configure(factory);
             return Task.CompletedTask;
         };
         // Each connection attempt tries every node, one further along each time, so a process whose node died

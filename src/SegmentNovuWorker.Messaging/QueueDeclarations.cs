@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,7 @@ public sealed class QueueMismatchException(string queue, string brokerReason)
 /// that cannot be reached is not this check's business: MassTransit connects and retries as usual.
 /// </summary>
 sealed class QueueDeclarationCheck(
-    IOptions<RabbitMqOptions> options,
+    BrokerConnections connections,
     Func<IServiceProvider, IEnumerable<QueueDeclaration>> declarations,
     IServiceProvider services,
     ILogger<QueueDeclarationCheck> logger) : IHostedService
@@ -56,13 +57,7 @@ sealed class QueueDeclarationCheck(
         IConnection connection;
         try
         {
-            connection = await new ConnectionFactory
-            {
-                Uri = options.Value.ConnectionString,
-                ClientProvidedName = $"segment-novu-queue-check@{Environment.MachineName}:{Environment.ProcessId}",
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                AutomaticRecoveryEnabled = false,
-            }.CreateConnectionAsync(options.Value.Endpoints, cancellationToken);
+            connection = await connections.OpenAsync("segment-novu-queue-check", cancellationToken);
         }
         catch (Exception exception) when (exception is BrokerUnreachableException or OperationInterruptedException)
         {
@@ -104,7 +99,10 @@ public static class QueueDeclarationExtensions
 {
     /// <summary>Checks (and creates where needed) <paramref name="declarations"/> before anything else starts.</summary>
     public static IServiceCollection AddQueueDeclarationCheck(this IServiceCollection services,
-        Func<IServiceProvider, IEnumerable<QueueDeclaration>> declarations) =>
-        services.AddHostedService(sp => new QueueDeclarationCheck(
-            sp.GetRequiredService<IOptions<RabbitMqOptions>>(), declarations, sp, sp.GetRequiredService<ILogger<QueueDeclarationCheck>>()));
+        Func<IServiceProvider, IEnumerable<QueueDeclaration>> declarations)
+    {
+        services.TryAddSingleton<BrokerConnections>();
+        return services.AddHostedService(sp => new QueueDeclarationCheck(
+            sp.GetRequiredService<BrokerConnections>(), declarations, sp, sp.GetRequiredService<ILogger<QueueDeclarationCheck>>()));
+    }
 }

@@ -45,6 +45,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddNovuClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The one owner of consumption (the balancer asks it), and the one owner of "is Novu usable now" (the gate asks it).
+        // One connection beside the bus, for the probe, the depth sampler and the balancer.
+        builder.Services.AddSingleton(sp => new SideConnection(sp.GetRequiredService<BrokerConnections>(), "segment-novu-worker-side"));
         builder.Services.AddSingleton<BrokerConsumerProbe>();
         builder.Services.AddSingleton<ConsumptionControl>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionControl>());

@@ -22,7 +22,7 @@ namespace SegmentNovuWorker.Worker.Ordering;
 public sealed class PartitionBalancer(
     IOptions<TopologyOptions> topology,
     IOptions<WorkerOptions> worker,
-    IOptions<RabbitMqOptions> rabbitMq,
+    SideConnection broker,
     PartitionLanes lanes,
     PartitionChannels channels,
     ConsumptionControl consumption,
@@ -34,49 +34,36 @@ public sealed class PartitionBalancer(
         if (worker.Value.BalanceInterval <= TimeSpan.Zero)
             return;
         using var timer = new PeriodicTimer(worker.Value.BalanceInterval);
-        IConnection? connection = null;
+        // The side connection this worker announced its presence on: a new one (the old was lost) announces again.
+        IConnection? announced = null;
         try
         {
             do
             {
                 try
                 {
-                    if (connection is null)
+                    if (announced is not { IsOpen: true })
                     {
                         // Present only once every partition endpoint has subscribed: a worker counted before its consumers
                         // wait in the queues' lines makes the others step back with nobody behind them, and each queue goes
                         // straight back to them (seen under load: the joining worker got none in 40 s, partitions bouncing).
                         if (consumption.NotConsuming().Count > 0)
                             continue;
-                        connection = await new ConnectionFactory
-                        {
-                            Uri = rabbitMq.Value.ConnectionString,
-                            ClientProvidedName = $"segment-novu-worker-presence@{Environment.MachineName}:{Environment.ProcessId}",
-                            RequestedHeartbeat = TimeSpan.FromSeconds(5),
-                        }.CreateConnectionAsync(rabbitMq.Value.Endpoints, stoppingToken);
+                        var connection = await broker.GetAsync(stoppingToken);
                         await AnnouncePresenceAsync(connection, stoppingToken);
+                        announced = connection;
                     }
-                    await BalanceAsync(connection, stoppingToken);
+                    await BalanceAsync(announced, stoppingToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     logger.LogWarning("Could not balance partitions this round: {Reason}", exception.Message);
-                    if (connection is { IsOpen: false })
-                    {
-                        await connection.DisposeAsync();
-                        connection = null;
-                    }
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            if (connection is not null)
-                await connection.DisposeAsync();
         }
     }
 
@@ -128,7 +115,7 @@ public sealed class PartitionBalancer(
         }
     }
 
-    /// <summary>Holds a consumer on <see cref="SegmentQueues.Workers"/> for as long as this connection lives.</summary>
+    /// <summary>Holds a consumer on <see cref="SegmentQueues.Workers"/> for as long as this connection lives (its channel stays open).</summary>
     static async Task AnnouncePresenceAsync(IConnection connection, CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);

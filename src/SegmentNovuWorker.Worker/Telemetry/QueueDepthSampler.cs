@@ -17,6 +17,7 @@ namespace SegmentNovuWorker.Worker.Telemetry;
 /// </remarks>
 public sealed class QueueDepthSampler(
     SegmentNovuMetrics metrics,
+    SideConnection broker,
     IOptions<RabbitMqOptions> rabbitMq,
     IOptions<TopologyOptions> topology,
     ILogger<QueueDepthSampler> logger) : BackgroundService
@@ -37,24 +38,20 @@ public sealed class QueueDepthSampler(
         var queues = topology.Value.All
             .SelectMany(p => new[] { SegmentQueues.PartitionQueue(p), SegmentQueues.ErrorQueueOf(SegmentQueues.PartitionQueue(p)) })
             .ToArray();
-        IConnection? connection = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    connection ??= await ConnectAsync(stoppingToken);
-                    _last = await SampleAsync(connection, queues, recheckMissing: _round++ % 4 == 0, stoppingToken);
+                    // The worker's one side connection, shared with the owner of consumption's probe and the balancer.
+                    _last = await SampleAsync(await broker.GetAsync(stoppingToken), queues, recheckMissing: _round++ % 4 == 0, stoppingToken);
                 }
                 catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
                 {
                     // Stale depths would hide the outage: report none until the broker answers again.
                     _last = [];
                     logger.LogDebug(ex, "Could not sample the queue depths at {Broker}", rabbitMq.Value.Redacted);
-                    if (connection is not null)
-                        await connection.DisposeAsync();
-                    connection = null;
                 }
                 await Task.Delay(Interval, stoppingToken);
             }
@@ -62,26 +59,6 @@ public sealed class QueueDepthSampler(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
-        {
-            if (connection is not null)
-                await connection.DisposeAsync();
-        }
-    }
-
-    async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        var uri = rabbitMq.Value.ConnectionString;
-        // MassTransit also takes rabbitmq:// and rabbitmqs://; the AMQP client only the amqp schemes.
-        var amqp = new UriBuilder(uri) { Scheme = uri.Scheme.EndsWith('s') ? "amqps" : "amqp" }.Uri;
-        var factory = new ConnectionFactory
-        {
-            Uri = amqp,
-            ClientProvidedName = $"segment-novu-worker-metrics@{Environment.MachineName}:{Environment.ProcessId}",
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            AutomaticRecoveryEnabled = false,
-        };
-        return await factory.CreateConnectionAsync(cancellationToken);
     }
 
     async Task<IReadOnlyList<QueueSample>> SampleAsync(IConnection connection, string[] queues, bool recheckMissing, CancellationToken cancellationToken)
