@@ -15,7 +15,7 @@ namespace SegmentNovuWorker.IntegrationTests.Consumption;
 public sealed class When_the_broker_restarts_under_load : IAsyncLifetime
 {
     const int Restarts = 5;
-    const int EventsPerRound = 1500;
+    const int EventsPerRound = 2000; // five rounds: 10,000 events
     RabbitMqBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await RabbitMqBroker.StartDedicatedAsync();
