@@ -49,6 +49,28 @@ public sealed class FirstElementSignatureGuard(IOptions<SegmentOptions> options,
         }
     }
 
+    /// <summary>
+    /// Until when a body accepted with a whole-body signature is remembered: the window from now, or from its own date
+    /// when that is later, since the same bytes, as an array's first element, are acceptable until their date leaves
+    /// the window. An array signed whole is dated by its first element, as that element would be.
+    /// </summary>
+    public DateTimeOffset WholeBodyUntil(ReadOnlySpan<byte> body)
+    {
+        var window = options.Value.FirstElementSignatureWindow;
+        var now = clock.GetUtcNow();
+        var first = SegmentSignature.FirstArrayElement(body);
+        try
+        {
+            using var document = JsonDocument.Parse((first.IsEmpty ? body : first).ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            var (_, at) = TimeOf(document.RootElement, "receivedAt") ?? TimeOf(document.RootElement, "sentAt") ?? TimeOf(document.RootElement, "timestamp") ?? default;
+            return (at > now ? at : now) + window;
+        }
+        catch (JsonException)
+        {
+            return now + window;
+        }
+    }
+
     static (string Field, DateTimeOffset At)? TimeOf(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
