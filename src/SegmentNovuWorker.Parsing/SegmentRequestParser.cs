@@ -160,7 +160,7 @@ public static class SegmentRequestParser
                 outcome = new EventOutcome(null, DeleteNotAllowed);
             if (outcome.Error is { } error)
                 invalid.Add(new InvalidEvent(index, error, raw, SegmentEventParser.MessageIdOf(element),
-                    SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId")));
+                    SegmentEventParser.IdentifierOf(element, "userId"), SegmentEventParser.IdentifierOf(element, "anonymousId")));
             else if (outcome.OptedOut)
                 optedOut++;
             else

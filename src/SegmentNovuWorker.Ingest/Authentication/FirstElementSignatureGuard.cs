@@ -37,7 +37,7 @@ public sealed class FirstElementSignatureGuard(IOptions<SegmentOptions> options,
                 return (null, $"The first element's {field} ({at:O}) is older than Segment:FirstElementSignatureWindow ({window}), " +
                     $"longer ago than Segment retries ({SegmentOptions.SegmentRetryHorizon.TotalHours:0} hours): this is not a retry of a failed delivery but a replay.");
             var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("messageId", out var messageId)
-                && messageId.ValueKind == JsonValueKind.String && messageId.GetString() is { Length: > 0 } given
+                && messageId.ValueKind == JsonValueKind.String && messageId.GetString() is { Length: > 0 and <= Parsing.SegmentLimits.MaxMessageIdLength } given
                     ? given
                     : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(firstElement));
             // Acceptable while its date is within the window: that is exactly as long as its ticket must be remembered.
