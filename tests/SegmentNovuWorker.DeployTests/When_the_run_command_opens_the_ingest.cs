@@ -28,7 +28,11 @@ public sealed class When_the_run_command_opens_the_ingest
     {
         var urls = await IngestUrlAsync(new Dictionary<string, string?>
         {
-            ["Segment__SharedSecret"] = null, ["Segment__WriteKeys__0"] = null, ["Segment__ClientWriteKeys__0"] = null, ["Ingest__AllowUnauthenticated"] = null, ["INGEST_HOST"] = null,
+            ["Segment__SharedSecret"] = null,
+            ["Segment__WriteKeys__0"] = null,
+            ["Segment__ClientWriteKeys__0"] = null,
+            ["Ingest__AllowUnauthenticated"] = null,
+            ["INGEST_HOST"] = null,
         });
 
         Assert.Equal("--urls http://127.0.0.1:8080", urls.Replace("\"", "", StringComparison.Ordinal));

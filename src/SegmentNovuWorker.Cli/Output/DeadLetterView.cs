@@ -1,5 +1,5 @@
-using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Messaging.Telemetry;
+using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.DeadLetters;
 
 namespace SegmentNovuWorker.Cli.Output;

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SegmentNovuWorker.Admin.Api;
-using SegmentNovuWorker.Admin.Sessions;
 using SegmentNovuWorker.Admin.Extensions;
+using SegmentNovuWorker.Admin.Sessions;
 
 namespace SegmentNovuWorker.Admin.Pages.Console;
 
