@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -45,7 +46,11 @@ public sealed class FirstElementTickets(
     /// <summary>The stream keeps tickets at least as long as the longest window the options allow.</summary>
     const string Retention = "7D";
 
-    readonly ConcurrentDictionary<string, Accepted> _accepted = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Every ticket of the window, kept compact (about 90 bytes each) since with the mode on every signed request has
+    /// one: a signature and a body hash as 128-bit prefixes (unique in practice; an attacker cannot choose an HMAC).
+    /// </summary>
+    readonly ConcurrentDictionary<UInt128, Accepted> _accepted = new();
     readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     readonly SemaphoreSlim _publishing = new(1, 1);
     volatile IChannel? _publisher;
@@ -61,14 +66,14 @@ public sealed class FirstElementTickets(
     {
         if (!Ready)
             return TicketClaim.NotReady;
-        if (_accepted.TryGetValue(signature, out var accepted) && accepted.Until > clock.GetUtcNow())
-            return accepted.BodyHash == bodyHash ? TicketClaim.SameBody : TicketClaim.OtherBody;
+        if (_accepted.TryGetValue(Compact(signature), out var accepted) && accepted.Until > clock.GetUtcNow())
+            return accepted.BodyHash == Compact(bodyHash) ? TicketClaim.SameBody : TicketClaim.OtherBody;
         return _inFlight.TryAdd(signature, 0) ? TicketClaim.Claimed : TicketClaim.InFlight;
     }
 
     /// <summary>Whether this signature was accepted, here or by another replica, within its window.</summary>
     public bool IsAccepted(string signature) =>
-        _accepted.TryGetValue(signature, out var accepted) && accepted.Until > clock.GetUtcNow();
+        _accepted.TryGetValue(Compact(signature), out var accepted) && accepted.Until > clock.GetUtcNow();
 
     /// <summary>Gives a claim back: the request's events were not all confirmed, so Segment's retry must be accepted.</summary>
     public void Release(string signature) => _inFlight.TryRemove(signature, out _);
@@ -83,7 +88,7 @@ public sealed class FirstElementTickets(
         try
         {
             await PublishAsync(new Ticket(signature, until, null, bodyHash), cancellationToken);
-            Remember(signature, new Accepted(until, bodyHash));
+            Remember(signature, until, bodyHash);
         }
         finally
         {
@@ -185,14 +190,15 @@ public sealed class FirstElementTickets(
                 _accepted.Count, segment.Value.FirstElementSignatureWindow, SegmentQueues.FirstElementTickets);
         }
         else if (ticket?.Id is { } id)
-            Remember(id, new Accepted(ticket.Until, ticket.Body));
+            Remember(id, ticket.Until, ticket.Body);
     }
 
-    void Remember(string id, Accepted accepted)
+    void Remember(string id, DateTimeOffset until, string? bodyHash)
     {
         var now = clock.GetUtcNow();
-        if (accepted.Until > now)
-            _accepted.AddOrUpdate(id, accepted, (_, known) => known.Until > accepted.Until ? known : accepted);
+        var accepted = new Accepted(until, Compact(bodyHash));
+        if (until > now)
+            _accepted.AddOrUpdate(Compact(id), accepted, (_, known) => known.Until > accepted.Until ? known : accepted);
         if (now < _nextSweep)
             return;
         _nextSweep = now + TimeSpan.FromMinutes(1);
@@ -201,6 +207,20 @@ public sealed class FirstElementTickets(
             if (expires.Until <= now)
                 _accepted.TryRemove(known, out _);
         }
+    }
+
+    /// <summary>
+    /// The first 128 bits of a hex digest; of anything else (a ticket an earlier version keyed by a messageId, or none),
+    /// a SHA-256 of its text, so that it still matches only itself.
+    /// </summary>
+    static UInt128 Compact(string? hex)
+    {
+        if (hex is null)
+            return UInt128.Zero;
+        Span<byte> bytes = stackalloc byte[16];
+        if (hex.Length < 32 || Convert.FromHexString(hex.AsSpan(0, 32), bytes, out _, out _) != System.Buffers.OperationStatus.Done)
+            SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hex)).AsSpan(0, 16).CopyTo(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
     async Task PublishAsync(Ticket ticket, CancellationToken cancellationToken)
@@ -229,5 +249,5 @@ public sealed class FirstElementTickets(
     /// </summary>
     sealed record Ticket(string? Id, DateTimeOffset Until, string? Marker, string? Body);
 
-    readonly record struct Accepted(DateTimeOffset Until, string? BodyHash);
+    readonly record struct Accepted(DateTimeOffset Until, UInt128 BodyHash);
 }

@@ -47,11 +47,11 @@ public static class SegmentWebhookEndpoints
             return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Not signed",
                 $"Send {SegmentSignature.Header}, the HMAC-SHA1 of the body under Segment:SharedSecret, or a token of Segment:WebhookTokens as 'Authorization: Bearer <token>'."));
 
-        // A signature that cannot be one is refused before the body is read, as a missing one is, but logged: a sender
-        // that means to be Segment and gets the secret's form wrong should be told.
+        // A signature that cannot be one is refused before the body is read, as a missing one is, and for the same reason
+        // not logged: it costs the sender nothing, so a flood of them must cost the log nothing either.
         if (options.HasWebhookCredentials && token == TokenMatch.Absent && !SegmentSignature.IsWellFormed(signature))
-            return Refuse(http, limiter, logger, "Malformed signature",
-                $"{SegmentSignature.Header} must be 40 hex digits, the HMAC-SHA1 of the body under Segment:SharedSecret.", LogLevel.Information);
+            return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Malformed signature",
+                $"{SegmentSignature.Header} must be 40 hex digits, the HMAC-SHA1 of the body under Segment:SharedSecret."));
 
         // The declared length is checked before reading (413), and a body without one is read only up to the limit.
         var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, limits.MaxRequestBytes, http.RequestAborted);
