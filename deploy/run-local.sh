@@ -70,7 +70,10 @@ fi
 
 (cd src/SegmentNovuWorker.Worker && exec dotnet "$root/$(bin SegmentNovuWorker.Worker)" --urls "http://127.0.0.1:$WORKER_PORT") >"$state/worker.log" 2>&1 &
 pids+=($!)
-(cd src/SegmentNovuWorker.Ingest && exec dotnet "$root/$(bin SegmentNovuWorker.Ingest)" --urls "http://0.0.0.0:$INGEST_PORT") >"$state/ingest.log" 2>&1 &
+# An open ingest takes anyone's events: it listens on loopback only. With credentials set it listens on every interface
+# (INGEST_HOST overrides either).
+if [ "${Ingest__AllowUnauthenticated:-false}" = "true" ]; then ingest_host=${INGEST_HOST:-127.0.0.1}; else ingest_host=${INGEST_HOST:-0.0.0.0}; fi
+(cd src/SegmentNovuWorker.Ingest && exec dotnet "$root/$(bin SegmentNovuWorker.Ingest)" --urls "http://$ingest_host:$INGEST_PORT") >"$state/ingest.log" 2>&1 &
 pids+=($!)
 # The admin key of this trial: made once, kept in a file only this user can read (never printed, never on a command line).
 if [ -z "${Admin__ApiKey:-}" ]; then

@@ -17,12 +17,15 @@ public static class SegmentMessageIds
     {
         ArgumentException.ThrowIfNullOrEmpty(segmentMessageId);
 
-        Span<byte> name = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(segmentMessageId.Length)];
-        Namespace.TryWriteBytes(name, bigEndian: true, out _);
-        var length = 16 + Encoding.UTF8.GetBytes(segmentMessageId, name[16..]);
+        // Hashed in pieces, never copied onto the stack: the messageId is the sender's, and so is its length.
+        Span<byte> namespaceBytes = stackalloc byte[16];
+        Namespace.TryWriteBytes(namespaceBytes, bigEndian: true, out _);
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        sha1.AppendData(namespaceBytes);
+        sha1.AppendData(Encoding.UTF8.GetBytes(segmentMessageId));
 
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(name[..length], hash);
+        sha1.GetHashAndReset(hash);
 
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 4122 variant

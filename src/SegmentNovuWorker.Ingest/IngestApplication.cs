@@ -14,9 +14,12 @@ public static class IngestApplication
         builder.AddIngestServices();
         builder.AddSegmentNovuTelemetry("segment-novu-ingest");
         configure?.Invoke(builder);
+        // Last, so that it sees every source of configuration (a test host adds its own in configure).
+        builder.AddManagementPort();
 
         var app = builder.Build();
         app.UseTrustedProxies();
+        app.UseManagementPort();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthEndpoints();

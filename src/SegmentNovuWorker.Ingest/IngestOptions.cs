@@ -29,4 +29,11 @@ public sealed class IngestOptions
     /// default), the client address is the connection's, whatever a header says.
     /// </summary>
     public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>
+    /// <c>Ingest:ManagementUrl</c>: a second address (e.g. <c>http://+:9464</c>, its port given) where the ingest serves
+    /// <c>/metrics</c> and <c>/health/ready</c>, which its public address then no longer answers (<c>404</c>); the public
+    /// address keeps <c>/health/live</c>. Unset (the default), everything is served on the public address.
+    /// </summary>
+    public string? ManagementUrl { get; set; }
 }

@@ -29,9 +29,6 @@ public sealed record ParseResult
     /// <summary>Valid events the sender opted out of Novu for (<c>integrations</c>); acknowledged, not published.</summary>
     public int OptedOut { get; init; }
 
-    /// <summary>The body's top-level <c>writeKey</c>, when it has one (Segment's SDKs may send it there instead of Basic auth).</summary>
-    public string? WriteKey { get; init; }
-
     /// <summary>Nothing wrong: no request error and no invalid event.</summary>
     public bool IsValid => Error is null && Invalid.Count == 0;
 

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using SegmentNovuWorker.Contracts;
 
@@ -27,6 +27,11 @@ public static class SegmentEventParser
     {
         if (element.ValueKind != JsonValueKind.Object)
             return Invalid($"An event must be a JSON object, not {element.ValueKind}.");
+        // Before anything is done with it: every string must be text the serializer can write, every id and name short.
+        if (!Decodes(element))
+            return Invalid(SegmentRequestParser.NotUnicode);
+        if (OverBound(element) is { } tooLong)
+            return Invalid(tooLong);
 
         var type = SegmentJson.String(element, "type");
         if (type is null && element.TryGetProperty("type", out _))
@@ -80,11 +85,109 @@ public static class SegmentEventParser
         return novu ?? all ?? true;
     }
 
-    /// <summary>Segment's messageId, or one derived from the event's bytes so the same event keeps one identity.</summary>
-    public static string MessageIdOf(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Object && SegmentJson.String(element, "messageId") is { Length: > 0 } id
-            ? id
-            : SegmentMessageIds.Derive(Encoding.UTF8.GetBytes(element.GetRawText()));
+    /// <summary>
+    /// Segment's messageId, or one derived from the event's bytes so the same event keeps one identity; derived too when
+    /// the given one is over <see cref="SegmentLimits.MaxMessageIdLength"/> or not text, so that an event set aside for
+    /// it still has an id that fits a message header.
+    /// </summary>
+    public static string MessageIdOf(JsonElement element)
+    {
+        try
+        {
+            if (element.ValueKind == JsonValueKind.Object && SegmentJson.String(element, "messageId") is { Length: > 0 and <= SegmentLimits.MaxMessageIdLength } id)
+                return id;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape: the id cannot be text, so the bytes identify the event.
+        }
+        return SegmentMessageIds.Derive(JsonMarshal.GetRawUtf8Value(element));
+    }
+
+    /// <summary>An id of an event set aside, or null when it is over <see cref="SegmentLimits.MaxFieldLength"/> or not text.</summary>
+    public static string? IdentifierOf(JsonElement element, string name)
+    {
+        try
+        {
+            return SegmentJson.Identifier(element, name) is { Length: <= SegmentLimits.MaxFieldLength } id ? id : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    static readonly (string Field, int Max)[] BoundedFields =
+    [
+        ("messageId", SegmentLimits.MaxMessageIdLength),
+        ("userId", SegmentLimits.MaxFieldLength),
+        ("anonymousId", SegmentLimits.MaxFieldLength),
+        ("groupId", SegmentLimits.MaxFieldLength),
+        ("previousId", SegmentLimits.MaxFieldLength),
+        ("event", SegmentLimits.MaxFieldLength),
+        ("name", SegmentLimits.MaxFieldLength),
+    ];
+
+    /// <summary>Why one of the event's ids or names is too long to carry, or null.</summary>
+    static string? OverBound(JsonElement element)
+    {
+        foreach (var (field, max) in BoundedFields)
+        {
+            if (!element.TryGetProperty(field, out var value))
+                continue;
+            var length = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString()!.Length,
+                JsonValueKind.Number => value.GetRawText().Length,
+                _ => 0,
+            };
+            if (length > max)
+                return $"The event's \"{field}\" is {length} characters long; at most {max} are accepted" +
+                    (field == "messageId" ? " (Segment's own limit)." : ".");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether every string and property name of the event decodes to valid UTF-16. The body's bytes are checked as UTF-8
+    /// already; what is left is a lone surrogate written as an escape (<c>"\ud800"</c>), which the parser keeps but the
+    /// serializer refuses, so that the event could never be published.
+    /// </summary>
+    static bool Decodes(JsonElement element)
+    {
+        if (JsonMarshal.GetRawUtf8Value(element).IndexOf("\\u"u8) < 0)
+            return true;
+        try
+        {
+            Walk(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Walk(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = value.GetString();
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray())
+                        Walk(item);
+                    break;
+            }
+        }
+    }
 
     static EventOutcome Invalid(string reason) => new(null, reason);
 }

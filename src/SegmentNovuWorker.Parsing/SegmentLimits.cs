@@ -24,6 +24,16 @@ public static class SegmentLimits
     /// </summary>
     public static readonly RequestLimits Webhook = new(MaxEventBytes, 16 * 1024 * 1024, 4000);
 
+    /// <summary>Characters of an event's <c>messageId</c>: Segment's own limit (its docs: "less than 100 characters").</summary>
+    public const int MaxMessageIdLength = 100;
+
+    /// <summary>
+    /// Characters of an id (<c>userId</c>, <c>anonymousId</c>, <c>groupId</c>, <c>previousId</c>) or a name (<c>event</c>,
+    /// <c>name</c>). Segment states none; these travel in message headers, logs, traces and Novu ids, so each is bounded
+    /// well under the broker's frame and far above any real id or event name.
+    /// </summary>
+    public const int MaxFieldLength = 256;
+
     /// <summary>
     /// JSON nesting a request may have. MassTransit's serializer stops at 64 levels, and the message envelope (and the
     /// <c>Fault&lt;T&gt;</c> envelope of a dead letter) nest an event a few levels deeper than the request did: the

@@ -72,11 +72,10 @@ public static class SegmentRequestParser
                 return ParseResult.Refused(400, "Invalid text", NotUnicode, [new EventError(null, NotUnicode)]);
             return (shape, root.ValueKind) switch
             {
-                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, null, deletesAllowed, limits, utf8),
+                (RequestShape.Webhook, JsonValueKind.Array) => Batch(root, null, null, deletesAllowed, limits, utf8),
                 (RequestShape.Webhook or RequestShape.TrackingCall, JsonValueKind.Object) => Single(root, bytes, impliedType, deletesAllowed, limits),
                 (RequestShape.TrackingBatch, JsonValueKind.Object) when root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.Array =>
-                    Batch(batch, SegmentJson.Object(root, "context"), SegmentJson.Object(root, "integrations"), WriteKeyOf(root),
-                        deletesAllowed, limits, utf8),
+                    Batch(batch, SegmentJson.Object(root, "context"), SegmentJson.Object(root, "integrations"), deletesAllowed, limits, utf8),
                 (RequestShape.TrackingBatch, _) => ParseResult.Refused(400, "Invalid Segment batch", "The body must be an object with a \"batch\" array."),
                 (RequestShape.Webhook, _) => ParseResult.Refused(400, "Invalid Segment event",
                     $"The body must be a Segment event object or an array of them, not {root.ValueKind}."),
@@ -126,11 +125,10 @@ public static class SegmentRequestParser
         {
             Events = outcome.OptedOut ? [] : [outcome.Event!],
             OptedOut = outcome.OptedOut ? 1 : 0,
-            WriteKey = WriteKeyOf(root),
         };
     }
 
-    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, string? writeKey, bool deletesAllowed,
+    static ParseResult Batch(JsonElement batch, JsonElement? context, JsonElement? integrations, bool deletesAllowed,
         RequestLimits limits, bool utf8)
     {
         var count = batch.GetArrayLength();
@@ -160,14 +158,14 @@ public static class SegmentRequestParser
                 outcome = new EventOutcome(null, DeleteNotAllowed);
             if (outcome.Error is { } error)
                 invalid.Add(new InvalidEvent(index, error, raw, SegmentEventParser.MessageIdOf(element),
-                    SegmentJson.Identifier(element, "userId"), SegmentJson.Identifier(element, "anonymousId")));
+                    SegmentEventParser.IdentifierOf(element, "userId"), SegmentEventParser.IdentifierOf(element, "anonymousId")));
             else if (outcome.OptedOut)
                 optedOut++;
             else
                 events.Add(outcome.Event!);
             index++;
         }
-        return new ParseResult { IsBatch = true, Events = events, Invalid = invalid, OptedOut = optedOut, WriteKey = writeKey };
+        return new ParseResult { IsBatch = true, Events = events, Invalid = invalid, OptedOut = optedOut };
     }
 
     /// <summary>One event of a batch; a string that cannot be decoded (a lone surrogate escape) sets it aside.</summary>
@@ -182,7 +180,4 @@ public static class SegmentRequestParser
             return new EventOutcome(null, NotUnicode);
         }
     }
-
-    static string? WriteKeyOf(JsonElement root) =>
-        root.TryGetProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
 }

@@ -1,5 +1,11 @@
 using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SegmentNovuWorker.Operations.Broker;
+using SegmentNovuWorker.Operations.Jobs;
 using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.OperationsTests;
@@ -109,6 +115,49 @@ public sealed class When_a_bulk_job_runs
 
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         Assert.Contains($"replay {id[..8]}: Completed, 3 done, 0 failed", run.Output);
+    }
+
+    [Fact]
+    public async Task Should_keep_the_admin_key_off_plain_http_to_another_host()
+    {
+        // A listener on this machine's own network address: whatever the tool sends there would cross a network.
+        var address = NetworkInterface.GetAllNetworkInterfaces().SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .First(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        using var listener = new TcpListener(IPAddress.Any, 0);
+        listener.Start();
+        var received = new StringBuilder();
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var buffer = new byte[16 * 1024];
+            var read = await client.GetStream().ReadAsync(buffer);
+            lock (received)
+                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        });
+
+        var run = await Cli.RunWithEnvironmentAsync(new Dictionary<string, string?> { ["SEGMENT_NOVU_ADMIN_KEY"] = DeadLetterStack.AdminKey },
+            "jobs", "follow", "0123456789abcdef", "--admin-url", $"http://{address}:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        listener.Stop();
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("https://", run.Error, StringComparison.Ordinal);
+        lock (received)
+            Assert.DoesNotContain(DeadLetterStack.AdminKey, received.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are POSIX
+    public async Task Should_write_a_purge_jobs_copy_readable_by_its_owner_only()
+    {
+        await using var stack = await DeadLetterStack.StartWithMixAsync();
+        using var admin = Admin(stack);
+        var id = (await StartAsync(admin, "operation=purge&reason=unmapped-event&yes=true"))["id"]!.ToString();
+        await FinishedAsync(admin, id);
+
+        var copy = stack.AdminApp!.Services.GetRequiredService<BulkJobs>().PurgedFile(id);
+
+        Assert.NotNull(copy);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copy));
     }
 
     [Fact]

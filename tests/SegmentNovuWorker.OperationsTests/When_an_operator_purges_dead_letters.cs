@@ -25,6 +25,7 @@ public sealed class When_an_operator_purges_dead_letters : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are POSIX
     public async Task Should_remove_the_matching_dead_letters_with_yes_after_writing_them_down()
     {
         var file = Path.Combine(Path.GetTempPath(), $"purged-{Guid.NewGuid():N}.ndjson");
@@ -38,6 +39,7 @@ public sealed class When_an_operator_purges_dead_letters : IAsyncLifetime
             Assert.Equal(1u, await DeadLetterStack.ErrorCountAsync(_stack, CallQueues.Identify));
             var written = (await File.ReadAllLinesAsync(file)).Select(l => (string)JsonNode.Parse(l)!["deadLetter"]!["messageId"]!);
             Assert.Equal(DeadLetterStack.Unmapped, written.Order());
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             var left = await Cli.RunAsync(_stack, "dlq", "list", "--json", "--event", "Order Completed");
             Assert.Equal(0, (int)left.Json["matching"]!);
         }

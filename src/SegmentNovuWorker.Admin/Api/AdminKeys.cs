@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace SegmentNovuWorker.Admin.Api;
 
 /// <summary>What came of presenting a key: the operator it belongs to, or why it was refused.</summary>
-public sealed record KeyCheck(string? Operator, bool Throttled)
+/// <param name="KeyFingerprint">Names the key that matched, for as long as this process runs (never the key, never logged).</param>
+public sealed record KeyCheck(string? Operator, bool Throttled, string? KeyFingerprint = null)
 {
     public bool Accepted => Operator is not null;
 }
@@ -46,10 +47,11 @@ public sealed class AdminKeys : IDisposable
 
         var given = SHA256.HashData(Encoding.UTF8.GetBytes(presented ?? ""));
         string? matched = null;
+        byte[]? matchedHash = null;
         foreach (var (name, hash) in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(given, hash) && presented is { Length: > 0 })
-                matched = name;
+                (matched, matchedHash) = (name, hash);
         }
         if (matched is null)
         {
@@ -58,8 +60,19 @@ public sealed class AdminKeys : IDisposable
             }
             _logger.LogWarning("Refused {What} from {Client}: {Why}", what, client, string.IsNullOrEmpty(presented) ? "no key" : "wrong key");
         }
-        return new KeyCheck(matched, Throttled: false);
+        return new KeyCheck(matched, Throttled: false, matchedHash is null ? null : Fingerprint(matchedHash));
     }
+
+    /// <summary>Whether the key of <paramref name="keyFingerprint"/> (<see cref="KeyCheck.KeyFingerprint"/>) is still one of the configured keys.</summary>
+    public bool IsConfigured(string keyFingerprint)
+    {
+        var found = false;
+        foreach (var (_, hash) in _keys)
+            found |= Fingerprint(hash) == keyFingerprint;
+        return found;
+    }
+
+    static string Fingerprint(byte[] keyHash) => Convert.ToHexStringLower(keyHash);
 
     public void Dispose() => _failures.Dispose();
 }

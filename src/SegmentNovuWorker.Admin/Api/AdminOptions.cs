@@ -43,6 +43,9 @@ public sealed class AdminOptions
     /// <summary><c>Admin:SessionLifetime</c>: how long a console sign-in lasts without use.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary><c>Admin:SessionAbsoluteLifetime</c>: how long a console sign-in lasts however much it is used; then sign in again.</summary>
+    public TimeSpan SessionAbsoluteLifetime { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>
     /// <c>Admin:WorkerUrls:0</c>, …: each worker's base address (its <c>/health/ready</c> says whether, and why not, it
     /// consumes). None: the console shows the broker's view (consumers per queue).
@@ -78,6 +81,8 @@ sealed class AdminOptionsValidation : IValidateOptions<AdminOptions>
             failures.Add("Admin:JobsPath must name a folder for the bulk jobs' state.");
         if (options.SessionLifetime <= TimeSpan.Zero)
             failures.Add("Admin:SessionLifetime must be positive.");
+        if (options.SessionAbsoluteLifetime <= TimeSpan.Zero)
+            failures.Add("Admin:SessionAbsoluteLifetime must be positive.");
         for (var i = 0; i < options.WorkerUrls.Count; i++)
         {
             if (!Uri.TryCreate(options.WorkerUrls[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

@@ -1,13 +1,16 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Admin.Api;
+using SegmentNovuWorker.Admin.Sessions;
 using SegmentNovuWorker.Operations;
 
 namespace SegmentNovuWorker.Admin.Extensions;
 
 public static class ConsoleServiceExtensions
 {
-    /// <summary>The cookie of a console session: the admin key is checked once, at sign-in, and never stored in the browser.</summary>
+    /// <summary>The cookie of a console session: the admin key is checked once, at sign-in, and never stored in the browser (<see cref="ConsoleSessions"/>).</summary>
     public const string SessionScheme = "console";
 
     /// <summary>
@@ -23,6 +26,8 @@ public static class ConsoleServiceExtensions
         });
         builder.Services.Configure<RouteOptions>(routes => routes.LowercaseUrls = true);
         builder.Services.AddAuthentication(SessionScheme).AddCookie(SessionScheme);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(SessionScheme).Configure<IOptions<AdminOptions>>((cookie, admin) =>
         {
             cookie.Cookie.Name = "snw-console";
@@ -35,6 +40,18 @@ public static class ConsoleServiceExtensions
             cookie.LoginPath = "/console/login";
             cookie.LogoutPath = "/console/login";
             cookie.AccessDeniedPath = "/console/login";
+            // Every request: the cookie is only a session id, and the session ends with its key, its sign-out, or its age.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<ConsoleSessions>();
+                if (sessions.Ended(context.Principal!) is not { } why)
+                    return;
+                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleSessions))
+                    .LogInformation("Ended the console session of {Operator} from {Client}: {Why}",
+                        context.Principal!.Identity?.Name, AdminKeys.ClientOf(context.HttpContext), why);
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(SessionScheme);
+            };
         });
         builder.Services.AddAuthorization();
         builder.Services.AddAntiforgery(antiforgery =>

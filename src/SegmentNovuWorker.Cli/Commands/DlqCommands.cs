@@ -107,7 +107,7 @@ static class DlqCommands
                 await Operations(run).ExportAsync(filter.Read(run.Parse), run.Output, ct);
                 return ExitCodes.Ok;
             }
-            await using var writer = new StreamWriter(file.FullName, append: false);
+            await using var writer = DeadLetterFiles.Open(file.FullName, append: false);
             var count = await Operations(run).ExportAsync(filter.Read(run.Parse), writer, ct);
             await run.Error.WriteLineAsync($"Exported {count} dead letter(s) to {file.FullName}.");
             return ExitCodes.Ok;
@@ -167,7 +167,7 @@ static class DlqCommands
             }
 
             var file = run.Parse.GetValue(export);
-            await using var writer = file is null ? null : new StreamWriter(file.FullName, append: true);
+            await using var writer = file is null ? null : DeadLetterFiles.Open(file.FullName, append: true);
             using var progress = run.ProgressBar("purged");
             var report = await operations.PurgeAsync(chosen, new MoveOptions(Export: writer, Progress: progress), ct);
             progress?.Dispose();

@@ -54,6 +54,10 @@ static class JobsCommands
                     throw new OperatorException(ExitCodes.Usage, $"Set {KeyVariable} to an admin key (Admin:ApiKey): it is never taken from the command line.");
                 if (!Uri.TryCreate(parse.GetValue(AdminUrl), UriKind.Absolute, out var adminUrl) || adminUrl.Scheme is not ("http" or "https"))
                     throw new OperatorException(ExitCodes.Usage, "--admin-url must be the admin process's http(s):// address, e.g. http://127.0.0.1:8090.");
+                // The key would cross the network in clear: only loopback (an SSH tunnel, kubectl port-forward) may be plain http.
+                if (adminUrl.Scheme == "http" && !adminUrl.IsLoopback)
+                    throw new OperatorException(ExitCodes.Usage,
+                        $"Not sending {KeyVariable} over plain http to {adminUrl.Host}: use https://, or a tunnel to loopback (ssh -L 8090:127.0.0.1:8090 host, kubectl port-forward).");
                 using var http = new HttpClient { BaseAddress = adminUrl, Timeout = TimeSpan.FromSeconds(30) };
                 http.DefaultRequestHeaders.Add("X-Admin-Key", key);
                 var job = await FollowAsync(http, parse.GetValue(id)!, TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(Every))), output,

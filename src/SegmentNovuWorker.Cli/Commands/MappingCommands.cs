@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using SegmentNovuWorker.Mapping;
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.Broker;
 using SegmentNovuWorker.Operations.Mapping;
@@ -63,15 +64,16 @@ static class MappingCommands
                 await output.WriteLineAsync(JsonSerializer.Serialize(report, OperationsJson.Indented));
                 return ExitCodes.Ok;
             }
-            await output.WriteLineAsync($"{report.Type} '{report.Name}' (messageId {report.MessageId})");
+            // The event file may be a dead letter: what it says is written escaped (UntrustedText).
+            await output.WriteLineAsync(UntrustedText.Neutralise($"{report.Type} '{report.Name}' (messageId {report.MessageId})"));
             foreach (var rule in report.Rules)
-                await output.WriteLineAsync($"  rule '{rule.Rule}' ({rule.Key}) → {rule.Workflow}: {rule.Why}");
-            await output.WriteLineAsync(report.Verdict switch
+                await output.WriteLineAsync(UntrustedText.Neutralise($"  rule '{rule.Rule}' ({rule.Key}) → {rule.Workflow}: {rule.Why}"));
+            await output.WriteLineAsync(UntrustedText.Neutralise(report.Verdict switch
             {
                 MappingVerdict.Trigger => $"would trigger: {report.Why}",
                 MappingVerdict.Skip => $"would skip it ({report.Reason}): {report.Why}",
                 _ => $"would dead-letter it ({report.Reason}): {report.Why}",
-            });
+            }));
             foreach (var trigger in report.Triggers)
             {
                 await output.WriteLineAsync();

@@ -1,9 +1,10 @@
+using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Operations;
 using SegmentNovuWorker.Operations.DeadLetters;
 
 namespace SegmentNovuWorker.Cli.Output;
 
-/// <summary>One dead letter in full, for <c>dlq show</c>.</summary>
+/// <summary>One dead letter in full, for <c>dlq show</c>; everything that came from the event is <see cref="UntrustedText"/>.</summary>
 static class DeadLetterView
 {
     const int MaxHeaderWidth = 160;
@@ -29,24 +30,26 @@ static class DeadLetterView
             ("Exception message", d.ExceptionMessage),
         };
         foreach (var (name, value) in fields)
-            await output.WriteLineAsync($"{name,-18} {value?.ToString() ?? "-"}");
+            await output.WriteLineAsync($"{name,-18} {UntrustedText.Neutralise(value?.ToString() ?? "-")}");
 
         await output.WriteLineAsync();
         await output.WriteLineAsync("Headers");
         var width = detail.Headers.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
         foreach (var (name, value) in detail.Headers)
-            await output.WriteLineAsync($"  {name.PadRight(width)}  {Shorten(value)}");
+            await output.WriteLineAsync($"  {UntrustedText.Neutralise(name).PadRight(width)}  {Shorten(value)}");
 
         await output.WriteLineAsync();
         await output.WriteLineAsync("Event");
-        await output.WriteLineAsync(detail.Event?.ToJsonString(OperationsJson.Indented) ?? "(the body is not a MassTransit envelope)");
+        await output.WriteLineAsync(detail.Event is { } body
+            ? UntrustedText.NeutraliseLines(body.ToJsonString(OperationsJson.Indented))
+            : "(the body is not a MassTransit envelope)");
         await output.WriteLineAsync();
     }
 
     // A stack trace in full belongs in --json, not in a terminal.
     static string? Shorten(string? value)
     {
-        var text = value?.ReplaceLineEndings(" ");
+        var text = value is null ? null : UntrustedText.Neutralise(value);
         return text is { Length: > MaxHeaderWidth } ? text[..MaxHeaderWidth] + "… (--json shows all)" : text;
     }
 }

@@ -1,3 +1,5 @@
+using SegmentNovuWorker.Messaging.Telemetry;
+
 namespace SegmentNovuWorker.Cli.Output;
 
 /// <summary>A plain-text table with a header row, columns as wide as their widest cell (capped), numbers right-aligned.</summary>
@@ -35,7 +37,7 @@ sealed class Table(params string[] headers)
             IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "-",
         };
-        text = text.ReplaceLineEndings(" ");
+        text = UntrustedText.Neutralise(text);
         return text.Length > MaxCellWidth ? text[..(MaxCellWidth - 1)] + "…" : text;
     }
 }

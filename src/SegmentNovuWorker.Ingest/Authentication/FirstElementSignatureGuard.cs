@@ -37,7 +37,7 @@ public sealed class FirstElementSignatureGuard(IOptions<SegmentOptions> options,
                 return (null, $"The first element's {field} ({at:O}) is older than Segment:FirstElementSignatureWindow ({window}), " +
                     $"longer ago than Segment retries ({SegmentOptions.SegmentRetryHorizon.TotalHours:0} hours): this is not a retry of a failed delivery but a replay.");
             var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("messageId", out var messageId)
-                && messageId.ValueKind == JsonValueKind.String && messageId.GetString() is { Length: > 0 } given
+                && messageId.ValueKind == JsonValueKind.String && messageId.GetString() is { Length: > 0 and <= Parsing.SegmentLimits.MaxMessageIdLength } given
                     ? given
                     : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(firstElement));
             // Acceptable while its date is within the window: that is exactly as long as its ticket must be remembered.
@@ -46,6 +46,28 @@ public sealed class FirstElementSignatureGuard(IOptions<SegmentOptions> options,
         catch (JsonException)
         {
             return (null, "The first element is not JSON.");
+        }
+    }
+
+    /// <summary>
+    /// Until when a body accepted with a whole-body signature is remembered: the window from now, or from its own date
+    /// when that is later, since the same bytes, as an array's first element, are acceptable until their date leaves
+    /// the window. An array signed whole is dated by its first element, as that element would be.
+    /// </summary>
+    public DateTimeOffset WholeBodyUntil(ReadOnlySpan<byte> body)
+    {
+        var window = options.Value.FirstElementSignatureWindow;
+        var now = clock.GetUtcNow();
+        var first = SegmentSignature.FirstArrayElement(body);
+        try
+        {
+            using var document = JsonDocument.Parse((first.IsEmpty ? body : first).ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            var (_, at) = TimeOf(document.RootElement, "receivedAt") ?? TimeOf(document.RootElement, "sentAt") ?? TimeOf(document.RootElement, "timestamp") ?? default;
+            return (at > now ? at : now) + window;
+        }
+        catch (JsonException)
+        {
+            return now + window;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,11 +27,20 @@ public static class SegmentSignature
 {
     public const string Header = "X-Signature";
 
+    /// <summary>
+    /// Whether <paramref name="signature"/> has the form of one (40 hex digits, an HMAC-SHA1), checked before the body is
+    /// read: a sender without even that form is refused without costing a read.
+    /// </summary>
+    public static bool IsWellFormed([NotNullWhen(true)] string? signature) =>
+        signature is { Length: SHA1.HashSizeInBytes * 2 } && signature.AsSpan().ContainsAnyExcept(HexDigits) is false;
+
+    static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
     /// <summary>Whether <paramref name="signature"/> matches the body under any of <paramref name="secrets"/>, and how.</summary>
     /// <param name="acceptFirstElement">Also accept a signature of an array's first element only.</param>
     public static SignatureMatch Verify(ReadOnlySpan<byte> body, string? signature, IReadOnlyList<string> secrets, bool acceptFirstElement)
     {
-        if (string.IsNullOrEmpty(signature) || signature.Length != SHA1.HashSizeInBytes * 2)
+        if (!IsWellFormed(signature))
             return SignatureMatch.None;
         Span<byte> expected = stackalloc byte[SHA1.HashSizeInBytes];
         if (Convert.FromHexString(signature, expected, out _, out var written) != System.Buffers.OperationStatus.Done || written != expected.Length)

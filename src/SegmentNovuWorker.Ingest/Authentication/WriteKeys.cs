@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using SegmentNovuWorker.Parsing;
 
 namespace SegmentNovuWorker.Ingest.Authentication;
 
@@ -34,6 +36,33 @@ public static class WriteKeys
             return key.Length == 0 ? null : key;
         }
         catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The top-level <c>"writeKey"</c> of a JSON object body, found by skipping over every other member without reading
+    /// them as events: the key is checked before the body is parsed. Null when there is none, or the JSON breaks first.
+    /// </summary>
+    public static string? FromBody(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = SegmentLimits.MaxDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isKey = reader.ValueTextEquals("writeKey"u8);
+                reader.Read();
+                if (isKey)
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Ingest.Authentication;
 using SegmentNovuWorker.Ingest.Publishing;
@@ -46,6 +47,13 @@ public static class SegmentWebhookEndpoints
             return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Not signed",
                 $"Send {SegmentSignature.Header}, the HMAC-SHA1 of the body under Segment:SharedSecret, or a token of Segment:WebhookTokens as 'Authorization: Bearer <token>'."));
 
+        // A signature that cannot be one is refused before the body is read, as a missing one is, and for the same reason
+        // not logged: it costs the sender nothing, so a flood of them must cost the log nothing either.
+        if (options.HasWebhookCredentials && token == TokenMatch.Absent && !SegmentSignature.IsWellFormed(signature))
+            return limiter.Refuse(http, EventIntake.Problem(StatusCodes.Status401Unauthorized, "Malformed signature",
+                $"{SegmentSignature.Header} must be 40 hex digits, the HMAC-SHA1 of the body under Segment:SharedSecret."));
+
+        // The declared length is checked before reading (413), and a body without one is read only up to the limit.
         var (body, tooLarge) = await EventIntake.ReadAsync(http.Request, limits.MaxRequestBytes, http.RequestAborted);
         if (tooLarge is not null)
             return tooLarge;
@@ -86,29 +94,49 @@ public static class SegmentWebhookEndpoints
         // A batch comes from the Actions destination, which waits about 10 s; a single event may come from the classic
         // destination, which waits about 5 s and keeps Ingest:PublishTimeout.
         var publishTimeout = parsed.IsBatch ? webhookLimits.Value.PublishTimeout : (TimeSpan?)null;
-        return first is null
-            ? await intake.PublishAsync(http, parsed, Source, sender, publishTimeout)
-            : await PublishOnceAsync(http, intake, tickets, logger, first, parsed, publishTimeout);
+        // With the first-element mode on, a signature of either form verifies more than one body (an object's whole-body
+        // signature is also the first-element signature of every array starting with it): each is accepted for one body.
+        if (match == SignatureMatch.None || !options.AcceptFirstElementSignature)
+            return await intake.PublishAsync(http, parsed, Source, sender, publishTimeout);
+        var signed = new SignedBody(signature.ToLowerInvariant(), Convert.ToHexStringLower(SHA256.HashData(body.Span)),
+            first?.Until ?? firstElementGuard.WholeBodyUntil(body.Span), match, first?.Id);
+        return await PublishOnceAsync(http, intake, tickets, logger, signed, parsed, publishTimeout);
+    }
+
+    /// <summary>A request whose signature is a ticket: the signature, the hash of the body it came with, until when it is remembered.</summary>
+    sealed record SignedBody(string Signature, string BodyHash, DateTimeOffset Until, SignatureMatch Match, string? FirstElementId)
+    {
+        public override string ToString() => Match == SignatureMatch.FirstElement
+            ? $"a first-element signature (first element {FirstElementId})"
+            : "a whole-body signature";
     }
 
     /// <summary>
-    /// A first-element-signed body is published once per first element: a repeat (Segment's retry of a delivery whose
-    /// answer it missed, or a captured body replayed, with or without events appended) is answered 200 and publishes
-    /// nothing. The ticket is recorded only once the events are confirmed, so a 503 leaves Segment's retry acceptable.
+    /// A signed body is published once per signature: the same bytes again (Segment's retry of a delivery whose answer
+    /// it missed, or a replay of it) are published again when signed whole, as without tickets, and answered 200 with
+    /// nothing published when signed over their first element; other bytes under a signature already accepted (a
+    /// captured body with events appended or removed, or moved between the two modes) publish nothing. The ticket is
+    /// recorded only once the events are confirmed, so a 503 leaves Segment's retry acceptable.
     /// </summary>
     static async Task<IResult> PublishOnceAsync(HttpContext http, EventIntake intake, FirstElementTickets tickets, ILogger logger,
-        FirstElement first, ParseResult parsed, TimeSpan? publishTimeout)
+        SignedBody signed, ParseResult parsed, TimeSpan? publishTimeout)
     {
-        switch (tickets.Claim(first.Id))
+        switch (tickets.Claim(signed.Signature, signed.BodyHash))
         {
-            case TicketClaim.AlreadyAccepted:
-                logger.LogWarning("A first-element-signed batch of {Count} events starts with {FirstElement}, already accepted: answered 200 and published " +
-                    "nothing (Segment retrying a delivery whose answer it missed, or a captured body replayed)", parsed.Events.Count + parsed.Invalid.Count, first.Id);
+            case TicketClaim.SameBody when signed.Match == SignatureMatch.WholeBody:
+                return await intake.PublishAsync(http, parsed, Source, Source, publishTimeout);
+            case TicketClaim.SameBody:
+                logger.LogWarning("A webhook of {Count} events with {Signed} was accepted before with the same bytes: answered 200 and published " +
+                    "nothing (Segment retrying a delivery whose answer it missed, or a captured body replayed)", parsed.Events.Count + parsed.Invalid.Count, signed);
+                return Results.Ok(new IntakeAnswer(true, 0, 0, 0, 0));
+            case TicketClaim.OtherBody:
+                logger.LogWarning("A webhook of {Count} events with {Signed} reuses a signature accepted before for other bytes: answered 200 and published " +
+                    "nothing (a captured signature with events added or removed, or Segment re-forming a batch it retries)", parsed.Events.Count + parsed.Invalid.Count, signed);
                 return Results.Ok(new IntakeAnswer(true, 0, 0, 0, 0));
             case TicketClaim.InFlight:
-                return intake.Unavailable(http, $"A batch starting with the same element is being accepted right now; retry (Segment does).");
+                return intake.Unavailable(http, "A request with the same signature is being accepted right now; retry (Segment does).");
             case TicketClaim.NotReady:
-                return intake.Unavailable(http, "The ingest has not yet read which first-element-signed batches it accepted before; retry (Segment does).");
+                return intake.Unavailable(http, "The ingest has not yet read which signed requests it accepted before; retry (Segment does).");
         }
 
         IResult answer;
@@ -118,12 +146,12 @@ public static class SegmentWebhookEndpoints
         }
         catch
         {
-            tickets.Release(first.Id);
+            tickets.Release(signed.Signature);
             throw;
         }
         if (answer is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
         {
-            tickets.Release(first.Id);
+            tickets.Release(signed.Signature);
             return answer;
         }
         try
@@ -131,7 +159,7 @@ public static class SegmentWebhookEndpoints
             // The events are durable now: remembering that matters more than whether Segment is still waiting for the
             // answer, so the ticket gets its own bound rather than the request's.
             using var recording = new CancellationTokenSource(TicketTimeout);
-            await tickets.RecordAsync(first.Id, first.Until, recording.Token);
+            await tickets.RecordAsync(signed.Signature, signed.BodyHash, signed.Until, recording.Token);
             return answer;
         }
         catch (BrokerUnavailableException ex)

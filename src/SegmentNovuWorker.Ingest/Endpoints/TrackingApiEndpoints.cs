@@ -38,7 +38,7 @@ public static class TrackingApiEndpoints
         // Without write keys the front door is open (Ingest:AllowUnauthenticated, checked at start): any key, or none.
         var open = !segment.HasWriteKeys;
 
-        // A key in the Authorization header is checked before the body is read; one in the body only after.
+        // A key in the Authorization header is checked before the body is read; one in the body after the (bounded) read.
         var headerKey = WriteKeys.FromAuthorization(http.Request.Headers.Authorization);
         var kind = WriteKeys.Classify(headerKey, segment);
         if (headerKey is not null && kind == WriteKeyKind.Unknown && !open)
@@ -48,12 +48,14 @@ public static class TrackingApiEndpoints
         if (tooLarge is not null)
             return tooLarge;
 
-        var parsed = SegmentRequestParser.Parse(body, shape, call);
-        var key = headerKey ?? parsed.WriteKey;
+        // The key in the Authorization header wins; only without one is the body's looked for, and checked before the
+        // body is parsed: an unknown sender's body is never read as events.
+        var key = headerKey ?? WriteKeys.FromBody(body.Span);
         if (headerKey is null)
             kind = WriteKeys.Classify(key, segment);
         if (kind == WriteKeyKind.Unknown && !open)
             return limiter.Refuse(http, Unauthorized());
+        var parsed = SegmentRequestParser.Parse(body, shape, call);
 
         // Each key spends its own budget, whoever else shares the client's address.
         var source = key is not null ? "key:" + WriteKeys.Fingerprint(key) : "open:" + SourceRateLimiter.ClientAddress(http);

@@ -18,6 +18,8 @@ public static class IngestServiceExtensions
         builder.Services.AddOptions<IngestOptions>()
             .BindConfiguration(IngestOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(o => o.ManagementUrl is not { Length: > 0 } || ManagementPortExtensions.PortOf(o.ManagementUrl) is not null,
+                "Ingest:ManagementUrl must be an address with its port, e.g. http://+:9464.")
             .ValidateOnStart();
         builder.Services.AddOptions<SegmentOptions>()
             .BindConfiguration(SegmentOptions.Section)

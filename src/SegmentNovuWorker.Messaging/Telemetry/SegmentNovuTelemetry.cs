@@ -54,6 +54,8 @@ public static class SegmentNovuTelemetry
         // configuration says, because the Segment messageId of every line about an event is a scope.
         builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
         builder.Services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
+        // The plain-text formats write what events say (names, ids) as they are: control characters are escaped first.
+        NeutralisingConsoleFormatter.Wrap(builder.Services);
         return builder;
     }
 

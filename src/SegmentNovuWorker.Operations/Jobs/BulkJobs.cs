@@ -114,7 +114,7 @@ public sealed class BulkJobs(DeadLetterOperations deadLetters, JobStore store, I
 
         try
         {
-            await using var purged = job.Operation == "purge" ? new StreamWriter(store.PurgedPath(job.Id), append: true) : null;
+            await using var purged = job.Operation == "purge" ? DeadLetterFiles.Open(store.PurgedPath(job.Id), append: true) : null;
             var doneBefore = job.Done;
             for (var pass = 1; pass <= MaxPasses && !cancel.IsCancellationRequested; pass++)
             {

@@ -116,6 +116,52 @@ public sealed class When_actions_batches_are_signed_over_their_first_element : I
     }
 
     [Fact]
+    public async Task Should_publish_nothing_from_a_whole_body_signature_reused_as_a_first_element_signature()
+    {
+        // Segment's single-mode delivery of one identify, signed over its whole body.
+        var captured = Identify("captured-single", DateTimeOffset.UtcNow);
+        using (var client = new HttpClient { BaseAddress = _stack.IngestUrl, Timeout = TimeSpan.FromSeconds(30) })
+        using (var single = await client.SendAsync(Webhook(captured, Signature(Secret, captured))))
+            Assert.Equal(1, (int)(await BodyAsync(single))["accepted"]!);
+
+        // Its signature, replayed as the first-element signature of an array with the attacker's identify after it.
+        var injected = """{"type":"identify","messageId":"injected","userId":"attacker-injected","traits":{"email":"attacker@evil.example"}}""";
+        Assert.Equal(0, await AcceptedAsync(_stack.IngestUrl, captured, injected));
+
+        var queued = await RabbitMqBroker.PeekMessagesAsync(_stack.RabbitMq, CallQueues.Identify);
+        Assert.DoesNotContain(queued, m => m.Contains("attacker-injected", StringComparison.Ordinal));
+        Assert.Single(queued);
+    }
+
+    [Fact]
+    public async Task Should_publish_nothing_from_a_first_element_signature_reused_as_a_whole_body_signature()
+    {
+        var first = Identify("captured-first", DateTimeOffset.UtcNow);
+        Assert.Equal(2, await AcceptedAsync(_stack.IngestUrl, first, Track("captured-second", DateTimeOffset.UtcNow)));
+
+        // The first element alone, with the batch's signature: it verifies over the whole body.
+        using var client = new HttpClient { BaseAddress = _stack.IngestUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var alone = await client.SendAsync(Webhook(first, Signature(Secret, first)));
+
+        Assert.Equal(HttpStatusCode.OK, alone.StatusCode);
+        Assert.Equal(0, (int)(await BodyAsync(alone))["accepted"]!);
+        Assert.Equal(1u, await QueuedAsync(CallQueues.Identify));
+    }
+
+    [Fact]
+    public async Task Should_accept_a_whole_body_retry_with_the_same_bytes()
+    {
+        var single = Identify("retried-single", DateTimeOffset.UtcNow);
+        using var client = new HttpClient { BaseAddress = _stack.IngestUrl, Timeout = TimeSpan.FromSeconds(30) };
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var response = await client.SendAsync(Webhook(single, Signature(Secret, single)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(1, (int)(await BodyAsync(response))["accepted"]!);
+        }
+    }
+
+    [Fact]
     public async Task Should_publish_nothing_from_a_replay_after_the_ingest_restarts_or_on_another_replica()
     {
         var first = Identify("restart-1", DateTimeOffset.UtcNow);
@@ -132,7 +178,7 @@ public sealed class When_actions_batches_are_signed_over_their_first_element : I
             var other = Identify("restart-3", DateTimeOffset.UtcNow);
             Assert.Equal(1, await AcceptedAsync(replicaUrl, other));
             var tickets = _stack.IngestApp!.Services.GetRequiredService<FirstElementTickets>();
-            await SegmentNovuStack.WaitUntilAsync(() => tickets.IsAccepted("restart-3"), "the first ingest read the replica's ticket");
+            await SegmentNovuStack.WaitUntilAsync(() => tickets.IsAccepted(Signature(Secret, other)), "the first ingest read the replica's ticket");
             Assert.Equal(0, await AcceptedAsync(_stack.IngestUrl, other, Track("restart-appended-2", DateTimeOffset.UtcNow)));
         }
         finally

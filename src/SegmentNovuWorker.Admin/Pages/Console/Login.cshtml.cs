@@ -1,14 +1,14 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SegmentNovuWorker.Admin.Api;
 using SegmentNovuWorker.Admin.Extensions;
+using SegmentNovuWorker.Admin.Sessions;
 
 namespace SegmentNovuWorker.Admin.Pages.Console;
 
 /// <summary>The one place the admin key is typed: it is checked, and the browser gets a session cookie, never the key.</summary>
-public sealed class LoginModel(AdminKeys keys) : PageModel
+public sealed class LoginModel(AdminKeys keys, ConsoleSessions sessions) : PageModel
 {
     public string? Refusal { get; private set; }
 
@@ -30,13 +30,13 @@ public sealed class LoginModel(AdminKeys keys) : PageModel
                 : "That is not an admin key. Use a value of Admin:ApiKey or Admin:ApiKeys.";
             return Page();
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, check.Operator!)], ConsoleServiceExtensions.SessionScheme);
-        await HttpContext.SignInAsync(ConsoleServiceExtensions.SessionScheme, new ClaimsPrincipal(identity));
+        await HttpContext.SignInAsync(ConsoleServiceExtensions.SessionScheme, sessions.Open(check.Operator!, check.KeyFingerprint!));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) && ReturnUrl!.StartsWith("/console", StringComparison.Ordinal) ? ReturnUrl : "/console");
     }
 
     public async Task<IActionResult> OnPostSignOutAsync()
     {
+        sessions.Close(User);
         await HttpContext.SignOutAsync(ConsoleServiceExtensions.SessionScheme);
         return LocalRedirect("/console/login");
     }
