@@ -186,6 +186,10 @@ public sealed class ConsumptionControl(
         await Task.WhenAll(stuck.Where(p => p.Endpoint is not null).Select(async p =>
         {
             logger.LogInformation("Restarting {Queue}: it should consume but has had no consumer since {Since:O}", p.Queue, p.NotReadySince);
+            // Its channels first: after a lost connection, deliveries of a dead channel that still wait (for an earlier tag
+            // MassTransit dropped, for an earlier event of their user) would hold the stop until its bound. Released now,
+            // before the stop begins, none of them ends while MassTransit's stop cancels its pending deliveries.
+            await channels.CloseAsync(p.Queue, "recovering the partition", options.Value.ConsumerStopTimeout, cancellationToken);
             await StopEndpointAsync(p, cancellationToken);
             await StartEndpointAsync(p, cancellationToken);
             lock (_gate)
@@ -233,12 +237,12 @@ public sealed class ConsumptionControl(
         // the queue) and closes the channel. This bound is for a stop that still does not end: one endpoint must not hold
         // up the decisions for all the others.
         var limit = options.Value.ConsumerStopTimeout * 2;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
+        using var bound = new CancellationTokenSource(limit, clock);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
         var stop = endpoint.Stop(timeout.Token);
         try
         {
-            await stop.WaitAsync(limit + options.Value.ConsumerStopTimeout, cancellationToken);
+            await stop.WaitAsync(limit + options.Value.ConsumerStopTimeout, clock, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -278,7 +282,7 @@ public sealed class ConsumptionControl(
         await channels.CloseAsync(partition.Queue, "the partition's stop was cut short", options.Value.ConsumerStopTimeout, cancellationToken);
         try
         {
-            await endpoint.Stop(cancellationToken).WaitAsync(options.Value.ConsumerStopTimeout, cancellationToken);
+            await endpoint.Stop(cancellationToken).WaitAsync(options.Value.ConsumerStopTimeout, clock, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -83,6 +83,13 @@ public sealed class PartitionChannels
         {
             var partition = PartitionOf(queue);
             open = [.. partition.Open.Where(c => c.IsOpen)];
+            // Those the broker already closed (a lost connection) are done with too: what waits of them is released now.
+            foreach (var closed in partition.Open.Where(c => !c.IsOpen))
+            {
+                _retired.AddOrUpdate(closed, null);
+                if (_released.TryGetValue(closed, out var released))
+                    released.Cancel();
+            }
             partition.Open.Clear();
             foreach (var channel in open)
                 _retired.AddOrUpdate(channel, null);
