@@ -12,6 +12,7 @@ using SegmentNovuWorker.Testing;
 // Or: -- pacing [events] [rate]: goodput against Novu's limits and the 429 share, one and two workers (PacingMeasurement).
 // Or: -- flow-control: all of issue 14's measures in one run: pacing, a burst's effect on other users, recovery after a
 // broker restart, Novu's latency hidden (FlowControlMeasurement).
+// Or: -- burst [tracks]: only other users' delay behind one user's burst (400 by default; flow-control runs 400 and 4,000).
 // Or: -- restart [runs]: only the broker restart under load, [runs] times, with the worker's consumption decisions logged.
 // Or: -- subscribers [users] [backlog]: identify calls per identify with and without the unchanged-identify memory, and a
 // backlog's drain rate at the free plan's configuration bucket, bulk against single (SubscriberMeasurement).
@@ -27,9 +28,15 @@ if (args.Length > 0 && args[0] is "pacing" or "flow-control")
         args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
     if (args[0] == "pacing")
         return;
-    await FlowControlMeasurement.BurstAsync();
+    await FlowControlMeasurement.BurstAsync(400);
+    await FlowControlMeasurement.BurstAsync(4000);
     await FlowControlMeasurement.RestartAsync();
     await FlowControlMeasurement.LatencyAsync();
+    return;
+}
+if (args.Length > 0 && args[0] == "burst")
+{
+    await FlowControlMeasurement.BurstAsync(args.Length > 1 ? int.Parse(args[1]) : 400);
     return;
 }
 if (args.Length > 0 && args[0] == "restart")

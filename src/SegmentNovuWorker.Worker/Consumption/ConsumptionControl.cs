@@ -53,6 +53,8 @@ public sealed class ConsumptionControl(
         /// <summary>When the watch last restarted it (each restart gets its own grace), or when it lost its consumer.</summary>
         public DateTimeOffset RecoveryDue { get; set; } = since;
         public bool Alarmed { get; set; }
+        /// <summary>The watch's restart of it under way, if any: one at a time.</summary>
+        public Task? Recovery { get; set; }
     }
 
     /// <summary>A partition that is not consuming, and why.</summary>
@@ -171,7 +173,8 @@ public sealed class ConsumptionControl(
         List<PartitionState> stuck;
         lock (_gate)
         {
-            stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && now - p.RecoveryDue >= options.Value.ConsumerRecovery)];
+            stuck = [.. _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && p.Recovery is not { IsCompleted: false }
+                && now - p.RecoveryDue >= options.Value.ConsumerRecovery)];
             var alarmed = _partitions.Values.Where(p => p.Asked.Count == 0 && !p.Ready && !p.Alarmed && now - p.NotReadySince >= options.Value.UnconsumedAlarm).ToList();
             if (alarmed.Count > 0)
             {
@@ -182,8 +185,16 @@ public sealed class ConsumptionControl(
                     string.Join(", ", alarmed.Select(p => p.Queue)), (int)options.Value.UnconsumedAlarm.TotalSeconds, ConsumptionReason.BrokerConnectionLost.Name());
             }
         }
-        // Side by side: a stop waits for the endpoint's deliveries, and sixteen in a row would outlast the alarm.
-        await Task.WhenAll(stuck.Where(p => p.Endpoint is not null).Select(async p =>
+        // Side by side, and without holding the loop: a stop waits for the endpoint's deliveries (up to StopBound), and a
+        // partition found stuck meanwhile must not wait for another's restart. Each partition has one restart at a time;
+        // what else could touch it waits for nothing of it (a handover needs it ready, the shutdown leaves it to the bus).
+        foreach (var p in stuck.Where(p => p.Endpoint is not null))
+            p.Recovery = Task.Run(() => RestartAsync(p, cancellationToken), CancellationToken.None);
+    }
+
+    async Task RestartAsync(PartitionState p, CancellationToken cancellationToken)
+    {
+        try
         {
             logger.LogInformation("Restarting {Queue}: it should consume but has had no consumer since {Since:O}", p.Queue, p.NotReadySince);
             // Its channels first: after a lost connection, deliveries of a dead channel that still wait (for an earlier tag
@@ -192,9 +203,16 @@ public sealed class ConsumptionControl(
             await channels.CloseAsync(p.Queue, "recovering the partition", options.Value.ConsumerStopTimeout, cancellationToken);
             await StopEndpointAsync(p, cancellationToken);
             await StartEndpointAsync(p, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Restarting {Queue} failed: {Reason}", p.Queue, exception.Message);
+        }
+        finally
+        {
             lock (_gate)
                 p.RecoveryDue = clock.GetUtcNow(); // the restart gets its own grace before the next; the alarm still counts from the loss
-        }));
+        }
     }
 
     async Task ApplyAsync(ConsumptionReason reason, bool add, IReadOnlyCollection<string>? queues, CancellationToken cancellationToken)
