@@ -31,5 +31,6 @@ public static class SegmentNovuCli
             DlqCommands.Create(),
             MappingCommands.Create(),
             JobsCommands.Create(),
+            DoctorCommand.Create(),
         };
 }

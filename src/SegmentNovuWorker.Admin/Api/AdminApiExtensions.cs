@@ -64,6 +64,7 @@ public static class AdminApiExtensions
             }));
 
         admin.MapMappingTest();
+        admin.MapDoctor();
         admin.MapJobs(logger);
         return app;
     }

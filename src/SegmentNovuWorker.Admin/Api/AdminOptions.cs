@@ -49,6 +49,9 @@ public sealed class AdminOptions
     /// </summary>
     public List<string> WorkerUrls { get; set; } = [];
 
+    /// <summary><c>Admin:IngestUrls:0</c>, …: each ingest replica's base address, whose <c>/health/ready</c> the setup check asks.</summary>
+    public List<string> IngestUrls { get; set; } = [];
+
     /// <summary>Every configured key by the operator it stands for.</summary>
     public IReadOnlyDictionary<string, string> Keys =>
         ApiKey is { Length: > 0 } key ? new Dictionary<string, string>(ApiKeys) { ["admin"] = key } : ApiKeys;
@@ -82,6 +85,11 @@ sealed class AdminOptionsValidation : IValidateOptions<AdminOptions>
         {
             if (!Uri.TryCreate(options.WorkerUrls[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 failures.Add($"Admin:WorkerUrls:{i} must be a worker's http(s):// base address, e.g. http://127.0.0.1:8081.");
+        }
+        for (var i = 0; i < options.IngestUrls.Count; i++)
+        {
+            if (!Uri.TryCreate(options.IngestUrls[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                failures.Add($"Admin:IngestUrls:{i} must be an ingest replica's http(s):// base address, e.g. http://127.0.0.1:8080.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
