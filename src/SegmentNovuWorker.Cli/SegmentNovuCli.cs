@@ -32,5 +32,6 @@ public static class SegmentNovuCli
             MappingCommands.Create(),
             JobsCommands.Create(),
             DoctorCommand.Create(),
+            EventsCommand.Create(),
         };
 }

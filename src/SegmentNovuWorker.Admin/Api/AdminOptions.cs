@@ -40,6 +40,12 @@ public sealed class AdminOptions
     /// </summary>
     public string JobsPath { get; set; } = "jobs";
 
+    /// <summary>
+    /// <c>Admin:DeliveryLogIndexPath</c>: the SQLite file indexing the delivery log for search. Relative paths are under the
+    /// content root; give it a persistent volume (lost, it is rebuilt from the stream, which takes a while for a big log).
+    /// </summary>
+    public string DeliveryLogIndexPath { get; set; } = "delivery-log/index.db";
+
     /// <summary><c>Admin:SessionLifetime</c>: how long a console sign-in lasts without use.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
@@ -79,6 +85,8 @@ sealed class AdminOptionsValidation : IValidateOptions<AdminOptions>
             failures.Add("Admin:FailedAttemptsWindow must be positive.");
         if (string.IsNullOrWhiteSpace(options.JobsPath))
             failures.Add("Admin:JobsPath must name a folder for the bulk jobs' state.");
+        if (string.IsNullOrWhiteSpace(options.DeliveryLogIndexPath))
+            failures.Add("Admin:DeliveryLogIndexPath must name a file for the delivery log's index.");
         if (options.SessionLifetime <= TimeSpan.Zero)
             failures.Add("Admin:SessionLifetime must be positive.");
         for (var i = 0; i < options.WorkerUrls.Count; i++)

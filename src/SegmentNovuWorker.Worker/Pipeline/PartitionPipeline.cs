@@ -4,6 +4,7 @@ using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
 using SegmentNovuWorker.Worker.Consumption;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
@@ -59,7 +60,7 @@ public static class PartitionPipeline
         e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>())));
 
         // 3. Error pipe.
-        e.UseDeadLetterPipe(new AccountPauseFilter(context.GetRequiredService<AccountPause>()), new DeadLetterHeadersFilter());
+        e.UseDeadLetterPipe(new AccountPauseFilter(context.GetRequiredService<AccountPause>()), new DeadLetterHeadersFilter(context.GetRequiredService<DeliveryRecorder>()));
 
         // 4. Once per delivery.
         e.UseDeliveryFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
@@ -77,7 +78,8 @@ public static class PartitionPipeline
             r.SetRetryPolicy(filter =>
                 new RetryAfterRetryPolicy(MassTransitInternals.Intervals(filter, retry.ImmediateDelays), retry.MaxInProcessRetryAfter));
         });
-        e.ConnectConsumerConfigurationObserver(new FailureTrackingObserver(context.GetRequiredService<TimeProvider>(), context.GetRequiredService<NovuOutageSwitch>()));
+        e.ConnectConsumerConfigurationObserver(new FailureTrackingObserver(context.GetRequiredService<TimeProvider>(), context.GetRequiredService<NovuOutageSwitch>(),
+            context.GetRequiredService<DeliveryRecorder>()));
         // One by one: ConfigureConsumers would put each consumer on the first partition only.
         foreach (var consumer in SegmentCallConsumers.Types)
             e.ConfigureConsumer(context, consumer);
