@@ -32,11 +32,12 @@ public sealed class DeliveryLogIndex : IDisposable
             CREATE INDEX IF NOT EXISTS steps_by_message ON steps (message_id, at);
             CREATE INDEX IF NOT EXISTS steps_by_time ON steps (at);
             CREATE TABLE IF NOT EXISTS events (
-                message_id TEXT PRIMARY KEY, user_key TEXT, user_id TEXT, anonymous_id TEXT, event TEXT, workflows TEXT, steps TEXT);
+                message_id TEXT PRIMARY KEY, user_key TEXT, user_id TEXT, anonymous_id TEXT, event TEXT, steps TEXT);
             CREATE INDEX IF NOT EXISTS events_by_user_key ON events (user_key);
             CREATE INDEX IF NOT EXISTS events_by_user_id ON events (user_id);
             CREATE INDEX IF NOT EXISTS events_by_anonymous_id ON events (anonymous_id);
             CREATE INDEX IF NOT EXISTS events_by_event ON events (event);
+            CREATE TABLE IF NOT EXISTS event_workflows (workflow TEXT NOT NULL, message_id TEXT NOT NULL, PRIMARY KEY (workflow, message_id)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """);
     }
@@ -75,17 +76,15 @@ public sealed class DeliveryLogIndex : IDisposable
                 continue;
             Execute("""
                 INSERT OR IGNORE INTO steps (stream_offset, seq, at, message_id, step, json) VALUES ($offset, $seq, $at, $message, $step, $json);
-                INSERT INTO events (message_id, user_key, user_id, anonymous_id, event, workflows, steps)
-                VALUES ($message, $userKey, $userId, $anonymousId, $event,
-                        CASE WHEN $workflow IS NULL THEN NULL ELSE ',' || $workflow || ',' END, ',' || $step || ',')
+                INSERT INTO events (message_id, user_key, user_id, anonymous_id, event, steps)
+                VALUES ($message, $userKey, $userId, $anonymousId, $event, ',' || $step || ',')
                 ON CONFLICT (message_id) DO UPDATE SET
                     user_key = coalesce(user_key, excluded.user_key),
                     user_id = coalesce(user_id, excluded.user_id),
                     anonymous_id = coalesce(anonymous_id, excluded.anonymous_id),
                     event = coalesce(event, excluded.event),
-                    workflows = CASE WHEN $workflow IS NULL OR instr(coalesce(workflows, ','), ',' || $workflow || ',') > 0 THEN workflows
-                                     ELSE coalesce(workflows, ',') || $workflow || ',' END,
                     steps = CASE WHEN instr(steps, ',' || $step || ',') > 0 THEN steps ELSE steps || $step || ',' END;
+                INSERT OR IGNORE INTO event_workflows (workflow, message_id) SELECT $workflow, $message WHERE $workflow IS NOT NULL;
                 """, transaction,
                 ("$offset", offset), ("$seq", seq++), ("$at", step.At.ToUnixTimeMilliseconds()), ("$message", step.MessageId),
                 ("$step", step.Step), ("$json", JsonSerializer.Serialize(step with { Offset = offset }, DeliveryLogStream.Json)),
@@ -104,6 +103,7 @@ public sealed class DeliveryLogIndex : IDisposable
         Execute("""
             DELETE FROM steps WHERE at < $before;
             DELETE FROM events WHERE NOT EXISTS (SELECT 1 FROM steps WHERE steps.message_id = events.message_id);
+            DELETE FROM event_workflows WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.message_id = event_workflows.message_id);
             """, transaction, ("$before", before.ToUnixTimeMilliseconds()));
         transaction.Commit();
     }
@@ -112,15 +112,29 @@ public sealed class DeliveryLogIndex : IDisposable
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
+        // Only the conditions asked for, so SQLite can use its indexes (an "$x IS NULL OR …" would keep it from them).
+        var events = new List<string>();
+        if (filter.User is not null)
+            events.Add("""
+                e.message_id IN (SELECT message_id FROM events WHERE user_key = $user
+                                 UNION SELECT message_id FROM events WHERE user_id = $user
+                                 UNION SELECT message_id FROM events WHERE anonymous_id = $user)
+                """);
+        if (filter.MessageId is not null)
+            events.Add("e.message_id = $message");
+        if (filter.Event is not null)
+            events.Add("e.event = $event");
+        if (filter.Workflow is not null)
+            events.Add("e.message_id IN (SELECT message_id FROM event_workflows WHERE workflow = $workflow)");
+        if (filter.Outcome is not null)
+            events.Add("instr(e.steps, ',' || $outcome || ',') > 0");
+        if (filter.Since is not null)
+            events.Add("s.at >= $since");
+        if (filter.Until is not null)
+            events.Add("s.at < $until");
+        command.CommandText = $"""
             SELECT s.json FROM steps s JOIN events e ON e.message_id = s.message_id
-            WHERE ($user IS NULL OR e.user_key = $user OR e.user_id = $user OR e.anonymous_id = $user)
-              AND ($message IS NULL OR e.message_id = $message)
-              AND ($event IS NULL OR e.event = $event)
-              AND ($workflow IS NULL OR instr(coalesce(e.workflows, ''), ',' || $workflow || ',') > 0)
-              AND ($outcome IS NULL OR instr(e.steps, ',' || $outcome || ',') > 0)
-              AND ($since IS NULL OR s.at >= $since)
-              AND ($until IS NULL OR s.at < $until)
+            {(events.Count == 0 ? "" : "WHERE " + string.Join(" AND ", events))}
             ORDER BY s.at DESC, s.stream_offset DESC, s.seq DESC
             LIMIT $limit
             """;

@@ -12,7 +12,7 @@ namespace SegmentNovuWorker.Messaging.DeliveryLog;
 /// </summary>
 public static class DeliveryLogStream
 {
-    public const string Name = "segment-delivery-log";
+    public const string Name = SegmentQueues.DeliveryLog;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

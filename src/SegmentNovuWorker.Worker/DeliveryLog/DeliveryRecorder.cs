@@ -23,7 +23,7 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
 
     /// <summary>A trigger Novu answered (2xx): its status and transactionId.</summary>
     public void Triggered(ConsumeContext context, MappingEvent e, TriggerRequest trigger, TriggerResult answer, long started) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, e.MessageId, DeliverySteps.Attempt) with
+        Record(() => Step(context.ReceiveContext.TransportHeaders, e.MessageId, DeliverySteps.Attempt) with
         {
             Type = e.Type,
             UserId = e.UserId,
@@ -40,11 +40,11 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
 
     /// <summary>Every Novu call of the event went through.</summary>
     public void Delivered(ConsumeContext context, string messageId, string type, string? eventName, string? detail = null) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Delivered) with { Type = type, Event = eventName, Detail = detail });
+        Record(() => Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Delivered) with { Type = type, Event = eventName, Detail = detail });
 
     /// <summary>An identify upserted in Novu (<c>POST /v2/subscribers</c>, or within a bulk upsert).</summary>
     public void Upserted(ConsumeContext context, IdentifyEvent identify, string subscriberId, long started) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, identify.MessageId, DeliverySteps.Delivered) with
+        Record(() => Step(context.ReceiveContext.TransportHeaders, identify.MessageId, DeliverySteps.Delivered) with
         {
             Type = "identify",
             UserId = identify.UserId,
@@ -57,11 +57,11 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
 
     /// <summary>Nothing sent, on purpose, and why.</summary>
     public void Skipped(ConsumeContext context, string messageId, string type, string? eventName, string reason, string why) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Skipped) with { Type = type, Event = eventName, Reason = reason, Detail = why });
+        Record(() => Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Skipped) with { Type = type, Event = eventName, Reason = reason, Detail = why });
 
     /// <summary>An attempt that threw: Novu's answer (or none) and whether a retry follows.</summary>
     public void AttemptFailed(ConsumeContext context, Exception exception, long started) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, null, DeliverySteps.AttemptFailed) with
+        Record(() => Step(context.ReceiveContext.TransportHeaders, null, DeliverySteps.AttemptFailed) with
         {
             HttpStatus = exception is NovuException { StatusCode: { } status } ? (int)status : null,
             NovuMessage = (exception as NovuException)?.NovuMessage,
@@ -72,7 +72,7 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
 
     /// <summary>Parked in a wait queue: back at <paramref name="until"/>.</summary>
     public void Parked(ConsumeContext context, TimeSpan delay, string waitQueue) =>
-        log.Record(Step(context.ReceiveContext.TransportHeaders, null, DeliverySteps.Parked) with
+        Record(() => Step(context.ReceiveContext.TransportHeaders, null, DeliverySteps.Parked) with
         {
             Until = clock.GetUtcNow() + delay,
             Detail = $"waits in {waitQueue}, then returns to its partition queue",
@@ -80,13 +80,25 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
 
     /// <summary>Moved to <c>_error</c>, with the reason and Novu's last answer the dead letter's headers carry.</summary>
     public void DeadLettered(ExceptionReceiveContext context) =>
-        log.Record(Step(context.TransportHeaders, null, DeliverySteps.DeadLettered) with
+        Record(() => Step(context.TransportHeaders, null, DeliverySteps.DeadLettered) with
         {
             Reason = context.ExceptionHeaders.Get<string>(DeadLetterHeaders.Reason),
             HttpStatus = context.ExceptionHeaders.Get<int>(DeadLetterHeaders.HttpStatus),
             NovuMessage = context.ExceptionHeaders.Get<string>(DeadLetterHeaders.NovuMessage),
             Detail = $"{context.ExceptionHeaders.Get<int>(DeadLetterHeaders.Attempts)} attempt(s); in {SegmentQueues.ErrorQueueOf(context.InputAddress.AbsolutePath.Split('/').Last())}",
         });
+
+    /// <summary>Builds and records a step; a step that cannot be built (an odd header) is lost, never the event.</summary>
+    void Record(Func<DeliveryStep> step)
+    {
+        try
+        {
+            log.Record(step());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+        }
+    }
 
     DeliveryStep Step(Headers headers, string? messageId, string step) =>
         new(clock.GetUtcNow(), messageId ?? headers.Get<string>(DeadLetterHeaders.SegmentMessageId) ?? "", step,
