@@ -49,6 +49,21 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         Assert.Equal("User Registered", (string?)attempt["event"]);
         Assert.Contains($"Novu subscriber {user} upserted", (string?)steps[2]["detail"]);
         Assert.Null(attempt["body"]); // DeliveryLog:IncludeBodies is off: no properties kept
+        Assert.Null(attempt["detail"]); // the identify had an email: nothing to say about the address
+    }
+
+    [Fact]
+    public async Task Should_say_when_the_identify_last_sent_for_the_user_had_no_email()
+    {
+        var user = NewUser();
+        var withoutEmail = $$"""{"type":"identify","messageId":"{{user}}-identify","userId":"{{user}}","traits":{"name":"Peter"},"timestamp":"2026-11-28T10:00:00.000Z"}""";
+        await DeadLetterStack.PostAsync(Stack, [withoutEmail, DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
+
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+
+        var attempt = steps.Single(s => (string?)s["step"] == "attempt");
+        Assert.Equal("processed", (string?)attempt["novuStatus"]);
+        Assert.Equal($"the identify this worker last sent for {user} had no email: an email step of welcome has no address", (string?)attempt["detail"]);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ static class EventsCommand
     {
         DeliverySteps.Parked => $"back at {step.Until:yyyy-MM-dd HH:mm:ss}",
         DeliverySteps.Replayed => $"by {step.By}",
-        DeliverySteps.Attempt => $"transactionId {step.TransactionId}, {step.DurationMs} ms",
+        DeliverySteps.Attempt => $"transactionId {step.TransactionId}, {step.DurationMs} ms{(step.Detail is null ? "" : "; " + step.Detail)}",
         _ => step.Reason is { } reason ? $"{reason}: {step.NovuMessage ?? step.Detail}" : step.Detail,
     };
 }

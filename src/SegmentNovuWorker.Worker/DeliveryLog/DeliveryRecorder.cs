@@ -7,6 +7,7 @@ using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Messaging.DeliveryLog;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Failures;
+using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.DeliveryLog;
 
@@ -18,6 +19,12 @@ namespace SegmentNovuWorker.Worker.DeliveryLog;
 /// </summary>
 public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptions> options, TimeProvider clock)
 {
+    /// <summary>A bound on <see cref="_withoutEmail"/>: past it the memory starts again (it only adds a note to the log).</summary>
+    const int MaxRemembered = 100_000;
+
+    /// <summary>Subscribers whose last upsert this worker recorded carried no email: their triggers' email steps have no address.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _withoutEmail = new(StringComparer.Ordinal);
+
     /// <summary>The stopwatch reading to pass back as <c>started</c> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public static long Start() => Stopwatch.GetTimestamp();
 
@@ -36,6 +43,7 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
             TransactionId = answer.TransactionId ?? trigger.TransactionId,
             DurationMs = Elapsed(started),
             Body = Body(e.Document),
+            Detail = AddressNote(trigger),
         });
 
     /// <summary>Every Novu call of the event went through.</summary>
@@ -43,7 +51,9 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
         Record(() => Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Delivered) with { Type = type, Event = eventName, Detail = detail });
 
     /// <summary>An identify upserted in Novu (<c>POST /v2/subscribers</c>, or within a bulk upsert).</summary>
-    public void Upserted(ConsumeContext context, IdentifyEvent identify, string subscriberId, long started) =>
+    public void Upserted(ConsumeContext context, IdentifyEvent identify, string subscriberId, long started)
+    {
+        RememberEmail(identify, subscriberId);
         Record(() => Step(context.ReceiveContext.TransportHeaders, identify.MessageId, DeliverySteps.Delivered) with
         {
             Type = "identify",
@@ -54,6 +64,7 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
             Detail = $"Novu subscriber {subscriberId} upserted",
             Body = options.Value.IncludeBodies && identify.Traits is { } traits ? traits : null,
         });
+    }
 
     /// <summary>Nothing sent, on purpose, and why.</summary>
     public void Skipped(ConsumeContext context, string messageId, string type, string? eventName, string reason, string why) =>
@@ -87,6 +98,37 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
             NovuMessage = context.ExceptionHeaders.Get<string>(DeadLetterHeaders.NovuMessage),
             Detail = $"{context.ExceptionHeaders.Get<int>(DeadLetterHeaders.Attempts)} attempt(s); in {SegmentQueues.ErrorQueueOf(context.InputAddress.AbsolutePath.Split('/').Last())}",
         });
+
+    void RememberEmail(IdentifyEvent identify, string subscriberId)
+    {
+        try
+        {
+            if (!string.IsNullOrEmpty(SubscriberMapper.ToSubscriber(identify, subscriberId).Email))
+                _withoutEmail.TryRemove(subscriberId, out _);
+            else
+            {
+                if (_withoutEmail.Count >= MaxRemembered)
+                    _withoutEmail.Clear();
+                _withoutEmail[subscriberId] = 0;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// "No email" when, as far as this worker can know, the subscriber has none: the trigger carries none inline and the
+    /// identify this worker last sent for it had none. Novu answers such a trigger <c>processed</c> and sends no email.
+    /// </summary>
+    string? AddressNote(TriggerRequest trigger)
+    {
+        if (trigger.To["subscriberId"]?.ToString() is not { } subscriberId || trigger.To["email"] is not null)
+            return null;
+        return _withoutEmail.ContainsKey(subscriberId)
+            ? $"the identify this worker last sent for {subscriberId} had no email: an email step of {trigger.Name} has no address"
+            : null;
+    }
 
     /// <summary>Builds and records a step; a step that cannot be built (an odd header) is lost, never the event.</summary>
     void Record(Func<DeliveryStep> step)
