@@ -21,6 +21,7 @@ public sealed class TimelineStackFixture : IAsyncLifetime
             DeadLetterStack.Identify($"{Peter}-identify", Peter), DeadLetterStack.Track($"{Peter}-track", "User Registered", Peter),
             DeadLetterStack.Track($"{Paul}-track", "User Registered", Paul)]);
         await IndexedAsync(Peter, "delivered", 2);
+        await IndexedAsync(Peter, "accepted", 2);
         await IndexedAsync(Paul, "dead-lettered", 1);
     }
 
@@ -52,6 +53,7 @@ public sealed class When_an_operator_reads_a_users_timeline_in_the_console(Timel
         await using var browser = await ConsoleBrowser.OpenAsync(Stack);
         await browser.SignInAsync();
         await browser.Page.ClickAsync("nav >> text=Delivery log");
+        await browser.Page.WaitForURLAsync("**/console/events");
 
         await browser.Page.FillAsync("input[name=user]", TimelineStackFixture.Peter);
         await browser.Page.PressAsync("input[name=user]", "Enter");
@@ -60,7 +62,8 @@ public sealed class When_an_operator_reads_a_users_timeline_in_the_console(Timel
         Assert.Equal("Timeline of " + TimelineStackFixture.Peter, await browser.Page.InnerTextAsync("h1"));
         var rows = await When_an_operator_reads_dead_letters_in_the_console.RowsAsync(browser.Page, "#steps");
         Assert.Equal(
-            [($"{TimelineStackFixture.Peter}-track", "delivered"), ($"{TimelineStackFixture.Peter}-track", "attempt"), ($"{TimelineStackFixture.Peter}-identify", "delivered")],
+            [($"{TimelineStackFixture.Peter}-track", "delivered"), ($"{TimelineStackFixture.Peter}-track", "attempt"), ($"{TimelineStackFixture.Peter}-identify", "delivered"),
+             ($"{TimelineStackFixture.Peter}-track", "accepted"), ($"{TimelineStackFixture.Peter}-identify", "accepted")],
             rows.Select(r => (r[1], r[4])));
         Assert.Equal("welcome", rows[1][5]);
         Assert.Equal("201", rows[1][6]);
@@ -93,6 +96,7 @@ public sealed class When_an_operator_reads_a_users_timeline_in_the_console(Timel
         await using var browser = await ConsoleBrowser.OpenAsync(Stack);
         await browser.SignInAsync();
         await browser.Page.ClickAsync("nav >> text=Setup check");
+        await browser.Page.WaitForURLAsync("**/console/doctor");
 
         var rows = await When_an_operator_reads_dead_letters_in_the_console.RowsAsync(browser.Page, "#checks");
         Assert.Contains(rows, r => r[0] == "novu-key" && r[1] == "Ok");

@@ -36,11 +36,13 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         var user = NewUser();
         await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Identify($"{user}-identify", user), DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
 
-        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
+        // The ingest's steps are dated when the request arrived, before anything the worker did.
         Assert.Equal(
-            [($"{user}-track", "delivered"), ($"{user}-track", "attempt"), ($"{user}-identify", "delivered")],
+            [($"{user}-track", "delivered"), ($"{user}-track", "attempt"), ($"{user}-identify", "delivered"), ($"{user}-track", "accepted"), ($"{user}-identify", "accepted")],
             steps.Select(s => ((string)s["messageId"]!, (string)s["step"]!)));
+        Assert.Contains("accepted from the webhook", (string?)steps[3]["detail"]);
         var attempt = steps[1];
         Assert.Equal("welcome", (string?)attempt["workflow"]);
         Assert.Equal(201, (int?)attempt["httpStatus"]);
@@ -59,7 +61,7 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         var withoutEmail = $$"""{"type":"identify","messageId":"{{user}}-identify","userId":"{{user}}","traits":{"name":"Peter"},"timestamp":"2026-11-28T10:00:00.000Z"}""";
         await DeadLetterStack.PostAsync(Stack, [withoutEmail, DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
 
-        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
         var attempt = steps.Single(s => (string?)s["step"] == "attempt");
         Assert.Equal("processed", (string?)attempt["novuStatus"]);
@@ -71,7 +73,7 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
     {
         var user = NewUser();
         await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Identify($"{user}-identify", user), DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
-        var indexed = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        var indexed = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
         var run = await Cli.RunAsync(Stack, "events", "--user", user, "--json");
         var table = await Cli.RunAsync(Stack, "events", "--user", user);
@@ -81,7 +83,7 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
             run.Json["steps"]!.AsArray().Select(s => ((string?)s!["messageId"], (string?)s["step"])));
         Assert.Contains("attempt", table.Output);
         Assert.Contains("processed", table.Output);
-        Assert.Contains("3 step(s), newest first.", table.Output);
+        Assert.Contains("5 step(s), newest first.", table.Output);
     }
 
     [Fact]
@@ -91,7 +93,7 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         Stack.Novu.AddFault(new Fault("/v1/events/trigger", 422, Times: 1, Message: "to.subscriberId: subscriber is not valid", BodyContains: user));
         await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
 
-        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "dead-lettered"));
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "dead-lettered") && s.Any(x => (string?)x["step"] == "accepted"));
 
         var deadLettered = steps.First(s => (string?)s["step"] == "dead-lettered");
         Assert.Equal(422, (int?)deadLettered["httpStatus"]);
@@ -104,7 +106,7 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         using var replay = await admin.PostAsync($"/admin/dlq/replay?messageId={user}-track", null);
         replay.EnsureSuccessStatusCode();
         var after = await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "delivered"));
-        Assert.Equal(["delivered", "attempt", "replayed", "dead-lettered", "attempt-failed"], after.Select(s => (string)s["step"]!));
+        Assert.Equal(["delivered", "attempt", "replayed", "dead-lettered", "attempt-failed", "accepted"], after.Select(s => (string)s["step"]!));
         Assert.Equal("admin", (string?)after[2]["by"]);
     }
 
@@ -116,9 +118,9 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
         Stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 3, Message: "Service Unavailable", BodyContains: user));
         await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
 
-        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "delivered"));
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "delivered") && s.Any(x => (string?)x["step"] == "accepted"));
 
-        Assert.Equal(["delivered", "attempt", "parked", "attempt-failed", "attempt-failed", "attempt-failed"], steps.Select(s => (string)s["step"]!));
+        Assert.Equal(["delivered", "attempt", "parked", "attempt-failed", "attempt-failed", "attempt-failed", "accepted"], steps.Select(s => (string)s["step"]!));
         var parked = steps[2];
         var until = (DateTimeOffset)parked["until"]!;
         Assert.InRange(until - (DateTimeOffset)parked["at"]!, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
@@ -131,14 +133,14 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
     {
         var user = NewUser();
         await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Identify($"{user}-identify", user), DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
-        await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
         var byEvent = await DeliveryLog.SearchAsync(Stack, $"user={user}&event=User%20Registered");
         var byWorkflow = await DeliveryLog.SearchAsync(Stack, $"user={user}&workflow=welcome");
         var deadLettered = await DeliveryLog.SearchAsync(Stack, $"user={user}&outcome=dead-lettered");
 
         Assert.All(byEvent, s => Assert.Equal($"{user}-track", (string?)s["messageId"]));
-        Assert.Equal(2, byEvent.Length);
+        Assert.Equal(["delivered", "attempt", "accepted"], byEvent.Select(s => (string)s["step"]!));
         Assert.Equal(byEvent.Select(s => (string?)s["step"]), byWorkflow.Select(s => (string?)s["step"]));
         Assert.Empty(deadLettered);
     }
@@ -158,15 +160,15 @@ public sealed class When_the_delivery_log_outlives_its_processes
         await stack.StopWorkerAsync();
         await stack.StartWorkerAsync();
         await DeadLetterStack.PostAsync(stack, [DeadLetterStack.Track($"{user}-track", "User Registered", user)]);
-        var before = await DeliveryLog.TimelineAsync(stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        var before = await DeliveryLog.TimelineAsync(stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
         await stack.StopAdminAsync();
         Directory.Delete(Path.GetDirectoryName(stack.Settings["Admin:DeliveryLogIndexPath"]!)!, recursive: true);
         await stack.StartAdminAsync();
-        var rebuilt = await DeliveryLog.TimelineAsync(stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+        var rebuilt = await DeliveryLog.TimelineAsync(stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2 && s.Count(x => (string?)x["step"] == "accepted") == 2);
 
         Assert.Equal(
-            [($"{user}-track", "delivered"), ($"{user}-track", "attempt"), ($"{user}-identify", "delivered")],
+            [($"{user}-track", "delivered"), ($"{user}-track", "attempt"), ($"{user}-track", "accepted"), ($"{user}-identify", "delivered"), ($"{user}-identify", "accepted")],
             before.Select(s => ((string)s["messageId"]!, (string)s["step"]!)));
         Assert.Equal(before.Select(s => s.ToJsonString()), rebuilt.Select(s => s.ToJsonString()));
     }

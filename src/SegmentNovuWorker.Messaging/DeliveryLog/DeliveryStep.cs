@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SegmentNovuWorker.Contracts;
 
 namespace SegmentNovuWorker.Messaging.DeliveryLog;
 
@@ -40,11 +41,22 @@ public sealed record DeliveryStep(
 {
     /// <summary>Set by the reader: where the step sits in the stream (its <c>x-stream-offset</c>).</summary>
     public long? Offset { get; init; }
+
+    /// <summary>The ingest's step, dated when the request arrived (before any worker step): the event is in its partition queue, confirmed.</summary>
+    /// <param name="source"><c>webhook</c> or <c>tracking-api</c>.</param>
+    /// <param name="request">The HTTP request it came in (its trace identifier).</param>
+    public static DeliveryStep Accepted(ISegmentEvent e, string source, string request, DateTimeOffset at) =>
+        new(at, e.MessageId, DeliverySteps.Accepted, SegmentCalls.Of(e).Name, SegmentCalls.UserKeyOf(e), e.UserId, e.AnonymousId,
+            Event: e switch { TrackEvent t => t.Event, PageEvent p => p.Name, ScreenEvent s => s.Name, _ => null },
+            Detail: $"accepted from the {source}, request {request}");
 }
 
 /// <summary>The kinds of <see cref="DeliveryStep.Step"/>.</summary>
 public static class DeliverySteps
 {
+    /// <summary>The ingest published it to its partition queue and the broker confirmed it.</summary>
+    public const string Accepted = "accepted";
+
     /// <summary>An attempt at Novu that Novu answered with success (its status and transactionId beside it).</summary>
     public const string Attempt = "attempt";
 

@@ -51,7 +51,7 @@ public sealed record DeliveryLogFilter(
 
     public bool InRange(DeliveryStep step) => (Since is null || step.At >= Since) && (Until is null || step.At < Until);
 
-    /// <summary>The matching steps of <paramref name="steps"/>, newest first (a scan of the stream, without the admin's index).</summary>
+    /// <summary>The matching steps of <paramref name="steps"/> (in stream order), newest first: a scan of the stream, without the admin's index.</summary>
     public IReadOnlyList<DeliveryStep> Apply(IEnumerable<DeliveryStep> steps)
     {
         var all = steps.Where(s => s.Step != DeliverySteps.Marker).ToList();
@@ -62,8 +62,10 @@ public sealed record DeliveryLogFilter(
                 facts[step.MessageId] = known = EventFacts.Of(step.MessageId);
             known.Add(step);
         }
-        return [.. all.Where(s => InRange(s) && Matches(facts[s.MessageId]))
-            .OrderByDescending(s => s.At).ThenByDescending(s => s.Offset).Take(BoundedLimit)];
+        // Steps of the same moment: the later in the stream first, as the admin's index orders them.
+        return [.. all.Select((step, position) => (Step: step, Position: position))
+            .Where(s => InRange(s.Step) && Matches(facts[s.Step.MessageId]))
+            .OrderByDescending(s => s.Step.At).ThenByDescending(s => s.Position).Take(BoundedLimit).Select(s => s.Step)];
     }
 }
 
