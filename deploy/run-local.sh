@@ -83,7 +83,7 @@ if [ -z "${Admin__ApiKey:-}" ]; then
 else
   key_note="key: \$Admin__ApiKey"
 fi
-(cd src/SegmentNovuWorker.Admin && Admin__JobsPath="$state/admin-jobs" Admin__DeliveryLogIndexPath="$state/admin-delivery-log/index.db" Admin__WorkerUrls__0="http://127.0.0.1:$WORKER_PORT" \
+(cd src/SegmentNovuWorker.Admin && Admin__JobsPath="$state/admin-jobs" Admin__WorkerUrls__0="http://127.0.0.1:$WORKER_PORT" \
   RabbitMq__ManagementUrl="http://127.0.0.1:$MANAGEMENT_PORT/" \
   exec dotnet "$root/$(bin SegmentNovuWorker.Admin)" --urls "http://127.0.0.1:$ADMIN_PORT") >"$state/admin.log" 2>&1 &
 pids+=($!)

@@ -41,10 +41,14 @@ public sealed class AdminOptions
     public string JobsPath { get; set; } = "jobs";
 
     /// <summary>
-    /// <c>Admin:DeliveryLogIndexPath</c>: the SQLite file indexing the delivery log for search. Relative paths are under the
-    /// content root; give it a persistent volume (lost, it is rebuilt from the stream, which takes a while for a big log).
+    /// <c>Admin:DeliveryLogIndexPath</c>: the SQLite file indexing the delivery log for search; by default
+    /// <c>delivery-log/index.db</c> in <see cref="JobsPath"/>, on the same volume. Relative paths are under the content
+    /// root. Lost, it is rebuilt from the stream (a few minutes for a million events).
     /// </summary>
-    public string DeliveryLogIndexPath { get; set; } = "delivery-log/index.db";
+    public string? DeliveryLogIndexPath { get; set; }
+
+    /// <summary>Where the index is: <see cref="DeliveryLogIndexPath"/>, else in <see cref="JobsPath"/>.</summary>
+    public string DeliveryLogIndexFile => string.IsNullOrWhiteSpace(DeliveryLogIndexPath) ? Path.Combine(JobsPath, "delivery-log", "index.db") : DeliveryLogIndexPath;
 
     /// <summary><c>Admin:SessionLifetime</c>: how long a console sign-in lasts without use.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
@@ -85,8 +89,6 @@ sealed class AdminOptionsValidation : IValidateOptions<AdminOptions>
             failures.Add("Admin:FailedAttemptsWindow must be positive.");
         if (string.IsNullOrWhiteSpace(options.JobsPath))
             failures.Add("Admin:JobsPath must name a folder for the bulk jobs' state.");
-        if (string.IsNullOrWhiteSpace(options.DeliveryLogIndexPath))
-            failures.Add("Admin:DeliveryLogIndexPath must name a file for the delivery log's index.");
         if (options.SessionLifetime <= TimeSpan.Zero)
             failures.Add("Admin:SessionLifetime must be positive.");
         for (var i = 0; i < options.WorkerUrls.Count; i++)

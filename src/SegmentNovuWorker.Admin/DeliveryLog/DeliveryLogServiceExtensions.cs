@@ -7,7 +7,7 @@ namespace SegmentNovuWorker.Admin.DeliveryLog;
 
 public static class DeliveryLogServiceExtensions
 {
-    /// <summary>The index of the delivery log (a file under <c>Admin:DeliveryLogIndexPath</c>) and the follower that fills it.</summary>
+    /// <summary>The index of the delivery log (<c>Admin:DeliveryLogIndexPath</c>, by default in <c>Admin:JobsPath</c>) and the follower that fills it.</summary>
     public static IServiceCollection AddDeliveryLogIndex(this IServiceCollection services)
     {
         services.AddOptions<DeliveryLogOptions>()
@@ -17,7 +17,7 @@ public static class DeliveryLogServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var path = sp.GetRequiredService<IOptions<AdminOptions>>().Value.DeliveryLogIndexPath;
+            var path = sp.GetRequiredService<IOptions<AdminOptions>>().Value.DeliveryLogIndexFile;
             return new DeliveryLogIndex(Path.IsPathRooted(path) ? path : Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, path));
         });
         services.AddHostedService<DeliveryLogIndexer>();
