@@ -13,6 +13,11 @@ namespace SegmentNovuWorker.Admin.DeliveryLog;
 public sealed class DeliveryLogIndexer(DeliveryLogIndex index, BrokerConnector broker, IOptions<DeliveryLogOptions> options, TimeProvider clock,
     ILogger<DeliveryLogIndexer> logger) : BackgroundService
 {
+    /// <summary>How often the index forgets what fell out of the retention.</summary>
+    static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+
+    DateTimeOffset _nextPrune;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var warned = false;
@@ -44,6 +49,15 @@ public sealed class DeliveryLogIndexer(DeliveryLogIndex index, BrokerConnector b
         }
     }
 
+    void PruneWhenDue(bool force = false)
+    {
+        var now = clock.GetUtcNow();
+        if (!force && now < _nextPrune)
+            return;
+        _nextPrune = now + PruneEvery;
+        index.Prune(now - options.Value.Retention);
+    }
+
     async Task FollowAsync(CancellationToken stoppingToken)
     {
         await using var connection = await broker.ConnectAsync(stoppingToken);
@@ -61,11 +75,12 @@ public sealed class DeliveryLogIndexer(DeliveryLogIndex index, BrokerConnector b
         {
             var offset = DeliveryLogStream.OffsetOf(delivery.BasicProperties);
             index.Add(offset, DeliveryLogStream.Deserialize(delivery.Body.Span, offset));
+            PruneWhenDue();
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
         };
         var next = index.NextOffset;
         logger.LogInformation("Delivery log index: reading {Stream} from {Offset}", DeliveryLogStream.Name, next?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "its start");
-        index.Prune(clock.GetUtcNow() - options.Value.Retention);
+        PruneWhenDue(force: true);
         await channel.BasicConsumeAsync(DeliveryLogStream.Name, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
             new Dictionary<string, object?> { ["x-stream-offset"] = next is { } n ? n : "first" }, consumer, stoppingToken);
         await closed.Task.WaitAsync(stoppingToken);
