@@ -59,7 +59,9 @@ bin() { echo "src/$1/bin/Release/net10.0/$1.dll"; }
 
 if [ -z "${Novu__ApiKey:-}" ] || [ -z "${Novu__BaseUrl:-}" ]; then
   export Novu__BaseUrl="http://127.0.0.1:$STANDIN_PORT" Novu__ApiKey="sandbox-api-key"
-  (cd src/SegmentNovuWorker.NovuStandIn && StandIn__ApiKey="$Novu__ApiKey" exec dotnet "$root/$(bin SegmentNovuWorker.NovuStandIn)" \
+  # The stand-in's Novu environment has the workflow the sample mapping names (User Registered → welcome), active, so
+  # 'segment-novu doctor' passes; a trigger to any other is answered 422 workflow_not_found, as Novu does.
+  (cd src/SegmentNovuWorker.NovuStandIn && StandIn__ApiKey="$Novu__ApiKey" StandIn__Workflows__0="${StandIn__Workflows__0:-welcome}" exec dotnet "$root/$(bin SegmentNovuWorker.NovuStandIn)" \
     --urls "http://127.0.0.1:$STANDIN_PORT") >"$state/novu-standin.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$STANDIN_PORT/health/live" novu-standin

@@ -353,7 +353,7 @@ static class CostMeasurement
     /// <summary>How <see cref="PostBatchesAsync"/> posts: events a request, requests in flight, whose events they are
     /// (run and index to userId; <see cref="User"/> when null), where each request's time goes (nowhere when null), and
     /// whether a 503 is retried (<paramref name="Attempts"/> not null: each request's attempts go there) or fails the run.</summary>
-    sealed record BatchShape(int Size = 100, int InFlight = 4, Func<string, int, string>? UserOf = null, List<double>? Latencies = null,
+    internal sealed record BatchShape(int Size = 100, int InFlight = 4, Func<string, int, string>? UserOf = null, List<double>? Latencies = null,
         List<int>? Attempts = null);
 
     /// <summary>Attempts of one request before it fails the run, when 503s are retried.</summary>
@@ -363,7 +363,7 @@ static class CostMeasurement
     /// Actions-style batches (100 events, 4 requests in flight, unless <paramref name="shape"/> says otherwise); every
     /// request must be answered 2xx (broker-confirmed), and one that is not says what it was answered and when.
     /// </summary>
-    static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events, BatchShape? shape = null)
+    internal static async Task PostBatchesAsync(SegmentNovuStack stack, string run, int events, BatchShape? shape = null)
     {
         var (batchSize, inFlight, userOf, latencies, attempts) = shape ?? new BatchShape();
         using var client = stack.CreateIngestClient();
@@ -392,17 +392,17 @@ static class CostMeasurement
         });
     }
 
-    static async Task WarmUpAsync(SegmentNovuStack stack)
+    internal static async Task WarmUpAsync(SegmentNovuStack stack)
     {
         await PostBatchesAsync(stack, "warm", WarmUp);
         await WaitForTriggersAsync(stack, WarmUp);
     }
 
-    static Task WaitForTriggersAsync(SegmentNovuStack stack, int events) =>
+    internal static Task WaitForTriggersAsync(SegmentNovuStack stack, int events) =>
         SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Notifications.Count >= events, "every event was triggered", TimeSpan.FromMinutes(10));
 
     // The apps' appsettings.json log MassTransit's bus starts and endpoints at Information.
-    static Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra) =>
+    internal static Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra) =>
         BenchSettings.Unbounded([("Logging:LogLevel:MassTransit", "Warning"), .. extra]);
 
     static string MessageId(string run, int i) => $"cost-{run}-{i}";

@@ -55,6 +55,16 @@ if (args.Length > 0 && args[0] == "cost")
     await CostMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? int.Parse(args[2]) : 100_000);
     return;
 }
+if (args.Length > 0 && args[0] == "delivery-log-search")
+{
+    DeliveryLogSearchMeasurement.Run(args.Length > 1 ? int.Parse(args[1]) : 1_000_000);
+    return;
+}
+if (args.Length > 0 && args[0] == "delivery-log")
+{
+    await DeliveryLogMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? int.Parse(args[2]) : 3);
+    return;
+}
 if (args.Length > 0 && args[0] == "baselines")
 {
     await CostMeasurement.BaselinesAsync(args.Length > 1 ? int.Parse(args[1]) : 5000);

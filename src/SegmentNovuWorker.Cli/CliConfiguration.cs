@@ -21,7 +21,11 @@ static class CliConfiguration
     public static string? Variable(string name) =>
         Environment.Value is { } fake ? fake.Variables.GetValueOrDefault(name) : System.Environment.GetEnvironmentVariable(name);
 
-    public static BrokerSettings Load(string? connection, string? managementUrl, bool insecure)
+    public static BrokerSettings Load(string? connection, string? managementUrl, bool insecure) =>
+        Settings(Build(connection, managementUrl, insecure));
+
+    /// <summary>The whole configuration, read as the services read theirs; <paramref name="file"/> instead of ./appsettings.json.</summary>
+    public static IConfiguration Build(string? connection, string? managementUrl, bool insecure, FileInfo? file = null)
     {
         if (!string.IsNullOrEmpty(connection) && Uri.TryCreate(connection, UriKind.Absolute, out var given) && given.UserInfo.Contains(':', StringComparison.Ordinal))
             throw new OperatorException(ExitCodes.Usage,
@@ -40,13 +44,17 @@ static class CliConfiguration
         var environment = Environment.Value;
         var builder = new ConfigurationBuilder()
             .SetBasePath(environment?.Folder ?? Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true);
+            .AddJsonFile(file?.FullName ?? "appsettings.json", optional: file is null);
         if (environment is { } fake)
             builder.AddInMemoryCollection(fake.Variables);
         else
             builder.AddEnvironmentVariables();
-        var configuration = builder.AddInMemoryCollection(overrides).Build();
+        return builder.AddInMemoryCollection(overrides).Build();
+    }
 
+    /// <summary>The broker settings of a configuration; refuses one that names no broker.</summary>
+    public static BrokerSettings Settings(IConfiguration configuration)
+    {
         // Never guess: a tool that quietly tried guest@localhost would act on whatever broker happens to be there.
         if (string.IsNullOrWhiteSpace(configuration[ConnectionKey]))
             throw new OperatorException(ExitCodes.Usage,

@@ -31,5 +31,7 @@ public static class SegmentNovuCli
             DlqCommands.Create(),
             MappingCommands.Create(),
             JobsCommands.Create(),
+            DoctorCommand.Create(),
+            EventsCommand.Create(),
         };
 }

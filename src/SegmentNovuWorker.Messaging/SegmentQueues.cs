@@ -33,6 +33,9 @@ public static class SegmentQueues
     /// </summary>
     public const string FirstElementTickets = "segment-first-element-tickets";
 
+    /// <summary>The delivery log: a stream of every step of every event, appended by every worker, indexed by the admin process.</summary>
+    public const string DeliveryLog = "segment-delivery-log";
+
     const string HoldPrefix = "segment-hold-";
     const string ErrorSuffix = "_error";
     const string SkippedSuffix = "_skipped";

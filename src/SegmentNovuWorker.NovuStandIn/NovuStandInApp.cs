@@ -12,11 +12,18 @@ public static class NovuStandInApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOptions<StandInOptions>().BindConfiguration(StandInOptions.Section)
             .Validate(o => o.Delays.FirstNegative() is null, "StandIn:Delays:Subscribers, :Triggers and :Topics must not be negative.")
+            .Validate(o => o.WorkflowStatuses.Values.All(s => StandInWorkflows.Statuses.Contains(s, StringComparer.Ordinal)),
+                "StandIn:WorkflowStatuses:<workflowId> must be ACTIVE, INACTIVE or ERROR.")
             .ValidateOnStart();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StandInOptions>>().Value;
             return new StandInState(options.Delays) { IdempotencyEnabled = options.Idempotency };
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StandInOptions>>().Value;
+            return new StandInWorkflows(options.Workflows, options.WorkflowStatuses);
         });
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
@@ -35,6 +42,7 @@ public static class NovuStandInApp
         app.MapBulkSubscriberEndpoints();
         app.MapTriggerEndpoints();
         app.MapTopicEndpoints();
+        app.MapWorkflowEndpoints();
         app.MapControlEndpoints();
         return app;
     }

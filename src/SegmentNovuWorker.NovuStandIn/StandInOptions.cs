@@ -28,8 +28,14 @@ public sealed class StandInOptions
     /// <summary>The plan named in <c>RateLimit-Policy</c> (<c>serviceLevel="business"</c>: the default rates are Novu's business plan's).</summary>
     public string ServiceLevel { get; set; } = "business";
 
-    /// <summary>When set, only these workflow identifiers exist; a trigger for another gets 422 like Novu.</summary>
+    /// <summary>When set, only these workflow identifiers exist (active); a trigger for another gets 422 like Novu.</summary>
     public string[]? Workflows { get; set; }
+
+    /// <summary>
+    /// <c>StandIn:WorkflowStatuses:&lt;workflowId&gt;</c>: workflows that exist with this status (<c>ACTIVE</c>, <c>INACTIVE</c>
+    /// or <c>ERROR</c>); a trigger to one that is not active is answered 201 <c>trigger_not_active</c>, as on Novu.
+    /// </summary>
+    public Dictionary<string, string> WorkflowStatuses { get; set; } = [];
 
     /// <summary>How slow each route starts (<c>StandIn:Delays:Subscribers</c>, <c>:Triggers</c>, <c>:Topics</c>, as hh:mm:ss.fff).</summary>
     public RouteDelays Delays { get; set; } = new();

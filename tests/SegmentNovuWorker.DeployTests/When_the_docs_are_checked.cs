@@ -44,6 +44,36 @@ public sealed partial class When_the_docs_are_checked
         Assert.True(unknown.Count == 0, "docs/configuration.md names keys no options class binds: " + string.Join(", ", unknown));
     }
 
+    [Fact]
+    public void Should_map_every_project_and_folder_of_src_and_every_test_project_in_the_readme()
+    {
+        var readme = File.ReadAllLines(Tool.PathOf("README.md"));
+        // The layout table: each row's first cell names a project, the rest of the row its folders as `Folder/`.
+        var rows = readme.SkipWhile(l => l != "## Layout").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .ToDictionary(l => l.Split('|')[1].Trim().Trim('`'), l => string.Join('|', l.Split('|').Skip(2)), StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var project in Directory.GetDirectories(Tool.PathOf("src")).Order(StringComparer.Ordinal))
+        {
+            var name = "src/" + Path.GetFileName(project);
+            if (!rows.TryGetValue(name, out var row))
+            {
+                missing.Add($"{name} (no row in the Layout table)");
+                continue;
+            }
+            missing.AddRange(Directory.GetDirectories(project)
+                .Select(Path.GetFileName)
+                .Where(folder => folder is not ("bin" or "obj") && !row.Contains($"`{folder}/`", StringComparison.Ordinal))
+                .Select(folder => $"{name}/{folder}/ (not in its row)"));
+        }
+        missing.AddRange(Directory.GetDirectories(Tool.PathOf("tests"))
+            .Where(t => Directory.EnumerateFiles(t, "*.csproj").Any())
+            .Select(t => "tests/" + Path.GetFileName(t))
+            .Where(t => !readme.Any(l => l.StartsWith($"| `{t}`", StringComparison.Ordinal)))
+            .Select(t => $"{t} (no row in the Tests table)"));
+        Assert.True(missing.Count == 0, "README.md's map of the code lacks: " + string.Join(", ", missing));
+    }
+
     /// <summary>The first column of each table row: <c>`A:B:C`</c>, or <c>`A:B:C` / `D`</c> for siblings of <c>C</c>.</summary>
     static IEnumerable<string> ConfigurationKeys()
     {

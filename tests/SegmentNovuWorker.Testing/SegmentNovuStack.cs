@@ -71,6 +71,7 @@ public sealed class SegmentNovuStack : IAsyncDisposable
             // The sandbox is a local trial: open front doors unless a test sets credentials.
             ["Ingest:AllowUnauthenticated"] = "true",
             ["Admin:JobsPath"] = Path.Combine(Path.GetTempPath(), "snw-admin-jobs-" + Guid.NewGuid().ToString("N")),
+            ["Admin:DeliveryLogIndexPath"] = Path.Combine(Path.GetTempPath(), "snw-admin-delivery-log-" + Guid.NewGuid().ToString("N"), "index.db"),
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("SNW_TEST_LOG_LEVEL") ?? "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -48,7 +48,7 @@ public static class AdminApiExtensions
             Run(async () =>
             {
                 query.ToFilter().RequireScope(all == true, "replay");
-                var result = await dlq.ReplayAsync(query.ToFilter(), new MoveOptions(dryRun ?? false, rate), ct);
+                var result = await dlq.ReplayAsync(query.ToFilter(), new MoveOptions(dryRun ?? false, rate, By: AdminApiKey.OperatorOf(http)), ct);
                 LogDestructive(logger, http, "replay", query, dryRun ?? false, result);
                 return result;
             }));
@@ -64,6 +64,8 @@ public static class AdminApiExtensions
             }));
 
         admin.MapMappingTest();
+        admin.MapDoctor();
+        admin.MapDeliveryLog();
         admin.MapJobs(logger);
         return app;
     }

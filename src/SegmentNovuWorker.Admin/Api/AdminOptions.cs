@@ -40,6 +40,16 @@ public sealed class AdminOptions
     /// </summary>
     public string JobsPath { get; set; } = "jobs";
 
+    /// <summary>
+    /// <c>Admin:DeliveryLogIndexPath</c>: the SQLite file indexing the delivery log for search; by default
+    /// <c>delivery-log/index.db</c> in <see cref="JobsPath"/>, on the same volume. Relative paths are under the content
+    /// root. Lost, it is rebuilt from the stream (a few minutes for a million events).
+    /// </summary>
+    public string? DeliveryLogIndexPath { get; set; }
+
+    /// <summary>Where the index is: <see cref="DeliveryLogIndexPath"/>, else in <see cref="JobsPath"/>.</summary>
+    public string DeliveryLogIndexFile => string.IsNullOrWhiteSpace(DeliveryLogIndexPath) ? Path.Combine(JobsPath, "delivery-log", "index.db") : DeliveryLogIndexPath;
+
     /// <summary><c>Admin:SessionLifetime</c>: how long a console sign-in lasts without use.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
@@ -51,6 +61,9 @@ public sealed class AdminOptions
     /// consumes). None: the console shows the broker's view (consumers per queue).
     /// </summary>
     public List<string> WorkerUrls { get; set; } = [];
+
+    /// <summary><c>Admin:IngestUrls:0</c>, …: each ingest replica's base address, whose <c>/health/ready</c> the setup check asks.</summary>
+    public List<string> IngestUrls { get; set; } = [];
 
     /// <summary>Every configured key by the operator it stands for.</summary>
     public IReadOnlyDictionary<string, string> Keys =>
@@ -87,6 +100,11 @@ sealed class AdminOptionsValidation : IValidateOptions<AdminOptions>
         {
             if (!Uri.TryCreate(options.WorkerUrls[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 failures.Add($"Admin:WorkerUrls:{i} must be a worker's http(s):// base address, e.g. http://127.0.0.1:8081.");
+        }
+        for (var i = 0; i < options.IngestUrls.Count; i++)
+        {
+            if (!Uri.TryCreate(options.IngestUrls[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                failures.Add($"Admin:IngestUrls:{i} must be an ingest replica's http(s):// base address, e.g. http://127.0.0.1:8080.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

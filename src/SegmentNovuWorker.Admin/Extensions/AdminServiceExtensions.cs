@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Admin.Api;
+using SegmentNovuWorker.Admin.DeliveryLog;
 using SegmentNovuWorker.Operations;
 
 namespace SegmentNovuWorker.Admin.Extensions;
@@ -15,6 +16,7 @@ public static class AdminServiceExtensions
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidation>();
         builder.Services.AddSingleton<AdminKeys>();
         builder.Services.AddSegmentNovuOperations();
+        builder.Services.AddDeliveryLogIndex();
         builder.Services.AddHealthChecks();
 
         // Listens on Admin:Urls unless the host was told where (--urls, ASPNETCORE_URLS): never on a public default.

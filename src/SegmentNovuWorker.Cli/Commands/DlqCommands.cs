@@ -133,7 +133,7 @@ static class DlqCommands
                 return refused;
             using var progress = run.ProgressBar("replayed");
             var report = await Operations(run).ReplayAsync(chosen,
-                new MoveOptions(run.Parse.GetValue(dryRun), run.Parse.GetValue(rate), Progress: progress), ct);
+                new MoveOptions(run.Parse.GetValue(dryRun), run.Parse.GetValue(rate), Progress: progress, By: $"{Environment.UserName} (segment-novu)"), ct);
             progress?.Dispose();
             return await WriteReportAsync(run, report, ct);
         });

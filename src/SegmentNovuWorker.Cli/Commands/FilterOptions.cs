@@ -29,7 +29,7 @@ sealed class FilterOptions
         parse.GetValue(_queue), parse.GetValue(_reason), parse.GetValue(_event), parse.GetValue(_type),
         parse.GetValue(_since), parse.GetValue(_until), messageId);
 
-    static DateTimeOffset? ParseTime(ArgumentResult result)
+    public static DateTimeOffset? ParseTime(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))

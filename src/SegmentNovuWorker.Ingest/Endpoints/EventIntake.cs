@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.DeliveryLog;
 using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Parsing;
 
@@ -18,7 +19,8 @@ public sealed class EventIntake(
     IOptions<IngestOptions> options,
     TimeProvider clock,
     SegmentNovuMetrics metrics,
-    ILogger<EventIntake> logger)
+    ILogger<EventIntake> logger,
+    IDeliveryLog deliveryLog)
 {
     /// <summary>
     /// Segment and its SDKs send <c>application/json</c> (any charset); analytics.js's beacon sends <c>text/plain</c>, so that
@@ -109,7 +111,10 @@ public sealed class EventIntake(
                 source, resumedCount);
         }
         foreach (var accepted in parsed.Events)
+        {
             metrics.Accepted(SegmentCalls.Of(accepted).Name, source);
+            deliveryLog.Record(DeliveryStep.Accepted(accepted, source, http.TraceIdentifier, receivedAt));
+        }
         metrics.Rejected(source, parsed.Invalid.Count);
         metrics.OptedOut(source, parsed.OptedOut);
         if (notKept > 0)

@@ -7,6 +7,7 @@ using SegmentNovuWorker.Ingest.Endpoints;
 using SegmentNovuWorker.Ingest.Publishing;
 using SegmentNovuWorker.Ingest.RateLimiting;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.DeliveryLog;
 
 namespace SegmentNovuWorker.Ingest.Extensions;
 
@@ -49,6 +50,7 @@ public static class IngestServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<SegmentEventPublisher>();
         builder.Services.AddScoped<EventIntake>();
+        builder.Services.AddDeliveryLog("ingest");
 
         builder.Services.AddSegmentNovuMassTransit(x =>
         {

@@ -27,6 +27,8 @@ public sealed class SegmentNovuMetrics
     readonly Histogram<double> _pacedWait;
     readonly Counter<long> _subscriberBulkCalls;
     readonly Histogram<long> _subscriberBulkSize;
+    readonly Counter<long> _deliveryLogSteps;
+    readonly Counter<long> _deliveryLogBytes;
 
     // Observable instruments read whatever their owner registered; until then they report nothing.
     Func<IEnumerable<QueueSample>> _queues = () => [];
@@ -36,6 +38,8 @@ public sealed class SegmentNovuMetrics
     public SegmentNovuMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
+        _deliveryLogSteps = meter.CreateCounter<long>("segment_novu.delivery_log.steps", "{step}", "Steps of the delivery log, published to its stream or dropped (buffer full, broker away)");
+        _deliveryLogBytes = meter.CreateCounter<long>("segment_novu.delivery_log.bytes", "By", "Bytes of steps published to the delivery log's stream");
         _received = meter.CreateCounter<long>("segment_novu.events.received", "{event}", "Events that reached the ingest API, by source");
         _accepted = meter.CreateCounter<long>("segment_novu.events.accepted", "{event}", "Events published to their partition queue and confirmed by the broker, by type and source");
         _rejected = meter.CreateCounter<long>("segment_novu.events.rejected", "{event}", "Invalid events of a batch, set aside in segment-rejected, by source");
@@ -105,6 +109,11 @@ public sealed class SegmentNovuMetrics
     public void Redelivered(string type) => _redelivered.Add(1, new KeyValuePair<string, object?>("type", type));
 
     public void DeadLettered(string type, string reason) => _deadLettered.Add(1, new("type", type), new("reason", reason));
+
+    /// <param name="outcome"><c>published</c> or <c>dropped</c>.</param>
+    public void DeliveryLogSteps(string outcome, int count) => Add(_deliveryLogSteps, count, ("outcome", outcome));
+
+    public void DeliveryLogBytes(int bytes) => _deliveryLogBytes.Add(bytes);
 
     public void Skipped(string type, string reason) => _skipped.Add(1, new("type", type), new("reason", reason));
 

@@ -25,6 +25,10 @@ public static class ControlEndpoints
             state.FailSubscriberWrites(failure.SubscriberId, failure.Message ?? SubscriberWriteFailure.DefaultMessage);
             return Results.Accepted();
         });
+        control.MapPost("/workflows", (HttpContext http, WorkflowStatusChange change, StandInWorkflows workflows) =>
+            StandInWorkflows.Statuses.Contains(change.Status, StringComparer.Ordinal)
+                ? Results.Ok(workflows.Set(change.WorkflowId, change.Status))
+                : NovuErrors.Result(http, 400, "A workflow's status is ACTIVE, INACTIVE or ERROR"));
         control.MapGet("/idempotency", (StandInState state) => new { enabled = state.IdempotencyEnabled });
         control.MapPost("/idempotency", (IdempotencySwitch body, StandInState state) =>
         {
@@ -70,3 +74,6 @@ public sealed record SubscriberWriteFailure(string SubscriberId, string? Message
 
 /// <summary>Body of <c>POST /_standin/idempotency</c>.</summary>
 public sealed record IdempotencySwitch(bool Enabled);
+
+/// <summary>Body of <c>POST /_standin/workflows</c>: creates the workflow, or changes its status, as Novu's dashboard does.</summary>
+public sealed record WorkflowStatusChange(string WorkflowId, string Status);

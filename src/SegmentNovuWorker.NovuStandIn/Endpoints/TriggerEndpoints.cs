@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
@@ -13,36 +12,39 @@ public static class TriggerEndpoints
 {
     public static void MapTriggerEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/events/trigger", (HttpContext http, JsonObject? body, StandInState state, IOptions<StandInOptions> options) =>
+        app.MapPost("/v1/events/trigger", (HttpContext http, JsonObject? body, StandInState state, StandInWorkflows workflows) =>
         {
-            var (result, error) = Trigger(body, state, options.Value);
+            var (result, error) = Trigger(body, state, workflows);
             return error is null ? Results.Json(new { data = result }, statusCode: 201) : NovuErrors.Result(http, 422, error);
         });
 
-        app.MapPost("/v1/events/trigger/bulk", (HttpContext http, JsonObject? body, StandInState state, IOptions<StandInOptions> options) =>
+        app.MapPost("/v1/events/trigger/bulk", (HttpContext http, JsonObject? body, StandInState state, StandInWorkflows workflows) =>
         {
             if (body?["events"] is not JsonArray events || events.Count is 0 or > 100)
                 return NovuErrors.Result(http, 422, "events must be an array of 1 to 100 triggers");
             var results = events.Select(e =>
             {
-                var (result, error) = Trigger(e as JsonObject, state, options.Value);
+                var (result, error) = Trigger(e as JsonObject, state, workflows);
                 return result ?? new JsonObject { ["acknowledged"] = false, ["status"] = "error", ["error"] = new JsonArray(error) };
             }).ToArray();
             return Results.Json(new { data = results }, statusCode: 201);
         });
     }
 
-    static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInOptions options)
+    static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInWorkflows workflows)
     {
         if (body?["name"]?.GetValue<string>() is not { Length: > 0 } name)
             return (null, "name must be a non-empty string");
-        if (options.Workflows is { } workflows && !workflows.Contains(name))
+        if (workflows.Find(name) is not { } workflow)
             return (null, $"workflow_not_found: Workflow with identifier {name} cannot be found");
         if (Recipients(body["to"]) is not { } recipients)
             return (null, "to must be a subscriberId, a subscriber, a topic, or an array of at most 100 of them");
         if (recipients.Select(r => r.InlineFields).OfType<JsonObject>().Select(SubscriberFields.Invalid).FirstOrDefault(f => f is not null) is { } field)
             return (null, $"to.{field} must be a string or null");
         var transactionId = body["transactionId"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+        // As on Novu: acknowledged, nothing sent.
+        if (workflow.Status != "ACTIVE")
+            return (new JsonObject { ["acknowledged"] = true, ["status"] = "trigger_not_active", ["transactionId"] = transactionId }, null);
         state.Trigger(name, recipients, body["payload"], transactionId);
         return (new JsonObject { ["acknowledged"] = true, ["status"] = "processed", ["transactionId"] = transactionId }, null);
     }

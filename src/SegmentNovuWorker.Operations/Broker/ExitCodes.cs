@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>Some messages were handled and some were not (a replay that could not publish one, or was interrupted); see the output.</summary>
     public const int PartialFailure = 4;
+
+    /// <summary><c>doctor</c>: at least one check of the setup failed; the output says which and how to fix it.</summary>
+    public const int CheckFailed = 5;
 }

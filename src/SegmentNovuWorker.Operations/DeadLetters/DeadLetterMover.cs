@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.DeliveryLog;
 using SegmentNovuWorker.Operations.Broker;
 
 namespace SegmentNovuWorker.Operations.DeadLetters;
@@ -104,6 +105,7 @@ sealed class DeadLetterMover(BrokerConnector connector)
                     }
                     await channel.BasicAckAsync(message.DeliveryTag, multiple: false, CancellationToken.None);
                     Record(new MoveOutcome(deadLetter.MessageId, queue, target, "replayed"));
+                    await RecordReplayAsync(channel, deadLetter, message.BasicProperties, options.By);
                 }
                 else
                 {
@@ -174,6 +176,25 @@ sealed class DeadLetterMover(BrokerConnector connector)
             headers.Remove(name);
         headers[DeadLetterHeaders.IdempotencyLineage] = lineage;
         return Encoding.UTF8.GetBytes(envelope.ToJsonString());
+    }
+
+    /// <summary>
+    /// Tells the delivery log that the event was replayed, and by whom. Best effort: the replay is done whatever
+    /// becomes of this line (a broker without the stream drops it unrouted).
+    /// </summary>
+    static async Task RecordReplayAsync(IChannel channel, DeadLetter deadLetter, IReadOnlyBasicProperties properties, string? by)
+    {
+        var userKey = properties.Headers?.TryGetValue(DeadLetterHeaders.UserKey, out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
+        var step = new DeliveryStep(DateTimeOffset.UtcNow, deadLetter.MessageId, DeliverySteps.Replayed, Type: deadLetter.Type, UserKey: userKey,
+            UserId: deadLetter.UserId, Event: deadLetter.EventName, Reason: deadLetter.Reason, By: by ?? "unknown",
+            Detail: $"from {deadLetter.Queue} to {deadLetter.OriginalQueue}");
+        try
+        {
+            await channel.BasicPublishAsync("", DeliveryLogStream.Name, mandatory: false, DeliveryLogStream.Serialize([step]), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is PublishException or AlreadyClosedException)
+        {
+        }
     }
 
     /// <summary>Keeps to <paramref name="rate"/> messages per second over the whole run.</summary>

@@ -119,6 +119,7 @@ public sealed class BulkJobs(DeadLetterOperations deadLetters, JobStore store, I
             for (var pass = 1; pass <= MaxPasses && !cancel.IsCancellationRequested; pass++)
             {
                 var options = new MoveOptions(
+                    By: job.StartedBy,
                     Rate: job.Rate,
                     Export: purged,
                     // The first pass of the first run sees every message in scope; later ones see only what is left.

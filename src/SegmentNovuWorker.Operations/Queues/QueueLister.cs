@@ -108,6 +108,7 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
         _ when SegmentQueues.IsHoldQueue(name) => "hold",
         SegmentQueues.Workers => "workers",
         SegmentQueues.Rejected => "rejected",
+        SegmentQueues.DeliveryLog or SegmentQueues.FirstElementTickets => "stream",
         _ when SegmentQueues.PartitionOf(name) is not null => "partition",
         _ => "other",
     };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 using SegmentNovuWorker.Worker.Subscribers;
@@ -15,7 +16,7 @@ namespace SegmentNovuWorker.Worker.Consumers;
 /// inline changes it in Novu, so <see cref="SubscriberMemory"/> forgets it.
 /// </summary>
 public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, SubscriberMemory memory, SegmentNovuMetrics metrics,
-    ILogger<WorkflowTrigger> logger)
+    ILogger<WorkflowTrigger> logger, DeliveryRecorder recorder)
 {
     /// <param name="timestamp">The event's Segment timestamp, for the end-to-end latency.</param>
     /// <param name="context">The delivery: its cancellation, and its idempotency-key lineage (<see cref="IdempotencyKeys"/>).</param>
@@ -28,6 +29,7 @@ public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, 
         {
             case MappingVerdict.Skip:
                 metrics.Skipped(e.Type, result.Reason!);
+                recorder.Skipped(context, e.MessageId, e.Type, e.Name, result.Reason!, result.Why);
                 if (result.Reason == MappingResult.UnmappedEvent)
                     logger.LogDebug("Skipped {Type} {SegmentMessageId}: {Why}", e.Type, e.MessageId, result.Why);
                 else
@@ -44,11 +46,14 @@ public sealed class WorkflowTrigger(NovuClient novu, WorkflowMapSource mapping, 
 
         foreach (var trigger in result.Triggers)
         {
+            var started = DeliveryRecorder.Start();
             var answer = await memory.TriggerAsync(trigger,
                 () => novu.TriggerAsync(trigger, IdempotencyKeys.ForTrigger(context, trigger.TransactionId), cancellationToken));
             logger.LogInformation("Triggered Novu workflow {Workflow} for {SubscriberId} from {Type} '{Name}' {SegmentMessageId} (transactionId {TransactionId})",
                 trigger.Name, trigger.To["subscriberId"]?.ToString(), e.Type, e.Name, e.MessageId, answer.TransactionId);
+            recorder.Triggered(context, e, trigger, answer, started);
         }
         metrics.Delivered(e.Type, timestamp);
+        recorder.Delivered(context, e.MessageId, e.Type, e.Name);
     }
 }

@@ -2,9 +2,11 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Messaging.DeliveryLog;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
 using SegmentNovuWorker.Worker.Consumption;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 using SegmentNovuWorker.Worker.Ordering;
@@ -43,6 +45,8 @@ public static class WorkerServiceExtensions
 
         builder.Services.AddWorkflowMapping();
         builder.Services.AddNovuClient();
+        builder.Services.AddDeliveryLog("worker");
+        builder.Services.AddSingleton<DeliveryRecorder>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The one owner of consumption (the balancer asks it), and the one owner of "is Novu usable now" (the gate asks it).
         // One connection beside the bus, for the probe, the depth sampler and the balancer.

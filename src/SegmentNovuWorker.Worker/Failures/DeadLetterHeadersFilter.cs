@@ -1,4 +1,5 @@
 using MassTransit;
+using SegmentNovuWorker.Worker.DeliveryLog;
 
 namespace SegmentNovuWorker.Worker.Failures;
 
@@ -7,7 +8,7 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// class, last HTTP status, Novu's message, attempts, redeliveries, first/last failure) beside MassTransit's own
 /// <c>MT-Fault-*</c> headers.
 /// </summary>
-public sealed class DeadLetterHeadersFilter : IFilter<ExceptionReceiveContext>
+public sealed class DeadLetterHeadersFilter(DeliveryRecorder? recorder = null) : IFilter<ExceptionReceiveContext>
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("deadLetterHeaders");
 
@@ -15,6 +16,7 @@ public sealed class DeadLetterHeadersFilter : IFilter<ExceptionReceiveContext>
     {
         var report = context.TryGetPayload<FailureReport>(out var tracked) ? tracked : FailureReport.FromHeaders(context.TransportHeaders);
         report.WriteDeadLetter(context.ExceptionHeaders, context.Exception, new DateTimeOffset(context.ExceptionTimestamp, TimeSpan.Zero));
+        recorder?.DeadLettered(context);
         return next.Send(context);
     }
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using SegmentNovuWorker.Worker.DeliveryLog;
 
 namespace SegmentNovuWorker.Worker.Failures;
 
@@ -7,7 +8,7 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// and records when and how it failed in the message's <see cref="FailureReport"/> (which also moves the idempotency key
 /// on after an answered failure, whatever then happens to the attempt).
 /// </summary>
-public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
+public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider clock, DeliveryRecorder? recorder = null) : IFilter<ConsumerConsumeContext<TConsumer, TMessage>>
     where TConsumer : class
     where TMessage : class
 {
@@ -17,6 +18,7 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
     {
         var report = context.ReceiveContext.GetOrAddPayload(() => FailureReport.FromHeaders(context.Headers));
         report.RecordAttempt();
+        var started = DeliveryRecorder.Start();
         try
         {
             await next.Send(context);
@@ -24,6 +26,7 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
         catch (Exception exception)
         {
             report.RecordFailure(exception, clock.GetUtcNow());
+            recorder?.AttemptFailed(context, exception, started);
             throw;
         }
     }
@@ -33,7 +36,8 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
 /// Puts, in front of every consumer of an endpoint and inside its retry layers, the <see cref="NovuGateFilter{TConsumer,TMessage}"/>
 /// and then a <see cref="FailureTrackingFilter{TConsumer,TMessage}"/>: each attempt first waits until Novu is usable, then is counted.
 /// </summary>
-public sealed class NovuAttemptObserver(TimeProvider clock, NovuAvailability novu, WaitQueueRedelivery redelivery, TimeSpan pauseLimit)
+public sealed class NovuAttemptObserver(TimeProvider clock, NovuAvailability novu, WaitQueueRedelivery redelivery, TimeSpan pauseLimit,
+    DeliveryRecorder? recorder = null)
     : IConsumerConfigurationObserver
 {
     public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
@@ -46,6 +50,6 @@ public sealed class NovuAttemptObserver(TimeProvider clock, NovuAvailability nov
         where TMessage : class
     {
         configurator.UseFilter(new NovuGateFilter<TConsumer, TMessage>(novu, redelivery, pauseLimit));
-        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock));
+        configurator.UseFilter(new FailureTrackingFilter<TConsumer, TMessage>(clock, recorder));
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
 
@@ -13,7 +14,8 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// before the hold opens: a worker that dies in between leaves a head without a hold, skipped as the copy it is (the
 /// original comes back), never a hold without a head, which would hold the user for ever.
 /// </summary>
-public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes, IOptions<RetryOptions> options) : IRedeliveryScheduler
+public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes, IOptions<RetryOptions> options,
+    DeliveryRecorder recorder) : IRedeliveryScheduler
 {
     public Task ScheduleAsync<TMessage>(ConsumeContext<TMessage> context, TimeSpan delay, Action<ConsumeContext, SendContext>? callback)
         where TMessage : class =>
@@ -43,6 +45,7 @@ public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds,
             callback?.Invoke(context, send);
         });
 
+        recorder.Parked(context, waitQueues.Snap(delay), waitQueue);
         await holds.HoldAsync(context, userKey);
         lanes.For(queue).MarkHeld(userKey);
         context.ReceiveContext.GetOrAddPayload(() => new ParkedForRedelivery());

@@ -4,6 +4,7 @@ using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.Consumers;
 using SegmentNovuWorker.Worker.Consumption;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 using SegmentNovuWorker.Worker.Ordering;
@@ -58,7 +59,7 @@ public static class PartitionPipeline
         e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>())));
 
         // 3. Error pipe.
-        e.UseDeadLetterPipe(new DeadLetterHeadersFilter());
+        e.UseDeadLetterPipe(new DeadLetterHeadersFilter(context.GetRequiredService<DeliveryRecorder>()));
 
         // 4. Once per delivery.
         e.UseDeliveryFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
@@ -76,7 +77,8 @@ public static class PartitionPipeline
                 new RetryAfterRetryPolicy(MassTransitInternals.Intervals(filter, retry.ImmediateDelays), retry.MaxInProcessRetryAfter));
         });
         e.ConnectConsumerConfigurationObserver(new NovuAttemptObserver(context.GetRequiredService<TimeProvider>(),
-            context.GetRequiredService<NovuAvailability>(), context.GetRequiredService<WaitQueueRedelivery>(), worker.NovuPauseLimit));
+            context.GetRequiredService<NovuAvailability>(), context.GetRequiredService<WaitQueueRedelivery>(), worker.NovuPauseLimit,
+            context.GetRequiredService<DeliveryRecorder>()));
         // One by one: ConfigureConsumers would put each consumer on the first partition only.
         foreach (var consumer in SegmentCallConsumers.Types)
             e.ConfigureConsumer(context, consumer);

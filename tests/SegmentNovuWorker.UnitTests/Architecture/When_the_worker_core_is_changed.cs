@@ -11,8 +11,9 @@ public sealed partial class When_the_worker_core_is_changed
     /// <summary>What each core folder may reference of the worker's other folders (its own namespace aside).</summary>
     static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
-        ["Pipeline"] = ["Consumers", "Consumption", "Failures", "MassTransitSeam", "Ordering", "Subscribers"],
-        ["Failures"] = ["Ordering", "Consumption", "MassTransitSeam"],
+        ["Pipeline"] = ["Consumers", "Consumption", "DeliveryLog", "Failures", "MassTransitSeam", "Ordering", "Subscribers"],
+        // DeliveryLog is a leaf that records what the others decide; it imports none of them back.
+        ["Failures"] = ["DeliveryLog", "Ordering", "Consumption", "MassTransitSeam"],
         ["Ordering"] = ["Consumption", "MassTransitSeam"],
         ["Consumption"] = ["MassTransitSeam"],
         ["MassTransitSeam"] = [],

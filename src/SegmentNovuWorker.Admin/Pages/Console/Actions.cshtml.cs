@@ -67,5 +67,5 @@ public sealed class ActionsModel(DeadLetterOperations deadLetters, BulkJobs jobs
 
     Task<MoveReport> Run(bool dryRun, CancellationToken cancellationToken) => IsPurge
         ? deadLetters.PurgeAsync(Filter.ToFilter(), new MoveOptions(DryRun: dryRun), cancellationToken)
-        : deadLetters.ReplayAsync(Filter.ToFilter(), new MoveOptions(DryRun: dryRun), cancellationToken);
+        : deadLetters.ReplayAsync(Filter.ToFilter(), new MoveOptions(DryRun: dryRun, By: Operator), cancellationToken);
 }
