@@ -6,7 +6,6 @@ using SegmentNovuWorker.Contracts;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Messaging.DeliveryLog;
 using SegmentNovuWorker.Novu;
-using SegmentNovuWorker.Worker.Failures;
 using SegmentNovuWorker.Worker.Mapping;
 
 namespace SegmentNovuWorker.Worker.DeliveryLog;
@@ -70,13 +69,13 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
     public void Skipped(ConsumeContext context, string messageId, string type, string? eventName, string reason, string why) =>
         Record(() => Step(context.ReceiveContext.TransportHeaders, messageId, DeliverySteps.Skipped) with { Type = type, Event = eventName, Reason = reason, Detail = why });
 
-    /// <summary>An attempt that threw: Novu's answer (or none) and whether a retry follows.</summary>
-    public void AttemptFailed(ConsumeContext context, Exception exception, long started) =>
+    /// <summary>An attempt that threw: Novu's answer (or none), and its reason class as the failure layer names it (<paramref name="reason"/>).</summary>
+    public void AttemptFailed(ConsumeContext context, Exception exception, string reason, long started) =>
         Record(() => Step(context.ReceiveContext.TransportHeaders, null, DeliverySteps.AttemptFailed) with
         {
             HttpStatus = exception is NovuException { StatusCode: { } status } ? (int)status : null,
             NovuMessage = (exception as NovuException)?.NovuMessage,
-            Reason = exception is NovuRetryableException ? "retryable" : FailureReport.ReasonOf(exception),
+            Reason = reason,
             DurationMs = Elapsed(started),
             Detail = exception.Message,
         });

@@ -1,4 +1,5 @@
 using MassTransit;
+using SegmentNovuWorker.Novu;
 using SegmentNovuWorker.Worker.DeliveryLog;
 
 namespace SegmentNovuWorker.Worker.Failures;
@@ -26,7 +27,7 @@ public sealed class FailureTrackingFilter<TConsumer, TMessage>(TimeProvider cloc
         catch (Exception exception)
         {
             report.RecordFailure(exception, clock.GetUtcNow());
-            recorder?.AttemptFailed(context, exception, started);
+            recorder?.AttemptFailed(context, exception, exception is NovuRetryableException ? "retryable" : FailureReport.ReasonOf(exception), started);
             throw;
         }
     }

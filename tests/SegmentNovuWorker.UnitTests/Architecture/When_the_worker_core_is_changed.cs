@@ -17,6 +17,7 @@ public sealed partial class When_the_worker_core_is_changed
         ["Ordering"] = ["Consumption", "MassTransitSeam"],
         ["Consumption"] = ["MassTransitSeam"],
         ["MassTransitSeam"] = [],
+        ["DeliveryLog"] = ["Mapping"],
     };
 
     [GeneratedRegex(@"\bSegmentNovuWorker\.Worker\.(?<folder>[A-Za-z]+)\b")]
