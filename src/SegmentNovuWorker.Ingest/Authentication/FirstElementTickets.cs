@@ -40,7 +40,8 @@ public enum TicketClaim
 /// time and a signal that it is complete, not messages handed to consumers.
 /// </summary>
 public sealed class FirstElementTickets(
-    IOptions<SegmentOptions> segment, IOptions<RabbitMqOptions> rabbitMq, TimeProvider clock, ILogger<FirstElementTickets> logger)
+    IOptions<SegmentOptions> segment, IOptions<RabbitMqOptions> rabbitMq, BrokerConnections connections, TimeProvider clock,
+    ILogger<FirstElementTickets> logger)
     : BackgroundService
 {
     /// <summary>The stream keeps tickets at least as long as the longest window the options allow.</summary>
@@ -130,13 +131,8 @@ public sealed class FirstElementTickets(
     /// <summary>Reads the stream from the start of the window until the connection closes; ready once its own marker comes back.</summary>
     async Task FollowAsync(CancellationToken stoppingToken)
     {
-        await using var connection = await new ConnectionFactory
-        {
-            Uri = rabbitMq.Value.ConnectionString,
-            ClientProvidedName = $"segment-novu-ingest-tickets@{Environment.MachineName}:{Environment.ProcessId}",
-            RequestedHeartbeat = TimeSpan.FromSeconds(5),
-            AutomaticRecoveryEnabled = false,
-        }.CreateConnectionAsync(stoppingToken);
+        // Every node of RabbitMq:Hosts, as the bus: with the first one down the tickets are still read.
+        await using var connection = await connections.OpenAsync("segment-novu-ingest-tickets", stoppingToken);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.ConnectionShutdownAsync += (_, args) =>
         {

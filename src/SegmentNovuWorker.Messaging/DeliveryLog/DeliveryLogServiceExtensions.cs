@@ -21,8 +21,9 @@ public static class DeliveryLogServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<SegmentNovuMetrics>();
+        services.TryAddSingleton<BrokerConnections>();
         services.AddSingleton(sp => new DeliveryLogWriter(sp.GetRequiredService<IOptions<DeliveryLogOptions>>(), sp.GetRequiredService<IOptions<RabbitMqOptions>>(),
-            sp.GetRequiredService<SegmentNovuMetrics>(), sp.GetRequiredService<ILogger<DeliveryLogWriter>>(), processName));
+            sp.GetRequiredService<BrokerConnections>(), sp.GetRequiredService<SegmentNovuMetrics>(), sp.GetRequiredService<ILogger<DeliveryLogWriter>>(), processName));
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<DeliveryLogWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryLogWriter>());
         return services;

@@ -23,14 +23,16 @@ public sealed class DeliveryLogWriter : BackgroundService, IDeliveryLog
     const int MaxBatch = 500;
     readonly DeliveryLogOptions _options;
     readonly RabbitMqOptions _rabbitMq;
+    readonly BrokerConnections _connections;
     readonly SegmentNovuMetrics _metrics;
     readonly ILogger<DeliveryLogWriter> _logger;
     readonly Channel<DeliveryStep> _buffer;
     readonly string _name;
 
-    public DeliveryLogWriter(IOptions<DeliveryLogOptions> options, IOptions<RabbitMqOptions> rabbitMq, SegmentNovuMetrics metrics,
-        ILogger<DeliveryLogWriter> logger, string processName)
+    public DeliveryLogWriter(IOptions<DeliveryLogOptions> options, IOptions<RabbitMqOptions> rabbitMq, BrokerConnections connections,
+        SegmentNovuMetrics metrics, ILogger<DeliveryLogWriter> logger, string processName)
     {
+        _connections = connections;
         _options = options.Value;
         _rabbitMq = rabbitMq.Value;
         _metrics = metrics;
@@ -56,13 +58,7 @@ public sealed class DeliveryLogWriter : BackgroundService, IDeliveryLog
         {
             try
             {
-                await using var connection = await new ConnectionFactory
-                {
-                    Uri = _rabbitMq.ConnectionString,
-                    ClientProvidedName = $"{_name}-delivery-log@{Environment.MachineName}:{Environment.ProcessId}",
-                    RequestedHeartbeat = TimeSpan.FromSeconds(10),
-                    AutomaticRecoveryEnabled = false,
-                }.CreateConnectionAsync(_rabbitMq.Endpoints, stoppingToken);
+                await using var connection = await _connections.OpenAsync($"segment-novu-{_name}-delivery-log", stoppingToken);
                 await DeliveryLogStream.EnsureDeclaredAsync(connection, _options, stoppingToken);
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);

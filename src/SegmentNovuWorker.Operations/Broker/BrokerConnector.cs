@@ -18,6 +18,8 @@ public sealed class BrokerConnector(BrokerSettings settings)
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
             AutomaticRecoveryEnabled = false,
         };
+        // The operator's own settings (BrokerSettings: its URI and nodes), with what every connection of ours has.
+        SegmentNovuWorker.Messaging.BrokerConnections.Configure(factory);
         IConnection? connection = null;
         try
         {
