@@ -129,6 +129,27 @@ public sealed class When_a_users_delivery_log_is_searched(DeliveryLogStackFixtur
     }
 
     [Fact]
+    public async Task Should_show_an_event_held_behind_its_users_event_in_redelivery()
+    {
+        var user = NewUser();
+        // The first track fails three times and is parked for 1 s; the user's second, sent meanwhile, waits in the hold.
+        Stack.Novu.AddFault(new Fault("/v1/events/trigger", 503, Times: 3, Message: "Service Unavailable", BodyContains: $"{user}-first"));
+        await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Track($"{user}-first", "User Registered", user)]);
+        await DeliveryLog.TimelineAsync(Stack, user, s => s.Any(x => (string?)x["step"] == "parked"));
+        await DeadLetterStack.PostAsync(Stack, [DeadLetterStack.Track($"{user}-second", "User Registered", user)]);
+
+        var steps = await DeliveryLog.TimelineAsync(Stack, user, s => s.Count(x => (string?)x["step"] == "delivered") == 2);
+
+        // Newest first: the second was held, and delivered only after the first was.
+        var second = steps.Where(s => (string?)s["messageId"] == $"{user}-second").Select(s => (string)s["step"]!).ToList();
+        Assert.Equal(["delivered", "attempt", "held", "accepted"], second);
+        var held = steps.First(s => (string?)s["step"] == "held");
+        Assert.Contains("segment-hold-", (string?)held["detail"], StringComparison.Ordinal);
+        var order = steps.Where(s => (string?)s["step"] == "delivered").Select(s => (string?)s["messageId"]).ToList();
+        Assert.Equal([$"{user}-second", $"{user}-first"], order);
+    }
+
+    [Fact]
     public async Task Should_find_a_users_events_by_event_name_and_outcome()
     {
         var user = NewUser();

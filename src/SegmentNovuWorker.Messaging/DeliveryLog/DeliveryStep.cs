@@ -72,6 +72,12 @@ public static class DeliverySteps
     /// <summary>Parked in a wait queue for a delayed redelivery, until <see cref="DeliveryStep.Until"/>.</summary>
     public const string Parked = "parked";
 
+    /// <summary>
+    /// Put at the back of its user's hold queue, behind the user's earlier event in delayed redelivery: it runs once that one
+    /// (and every event held before it) is done.
+    /// </summary>
+    public const string Held = "held";
+
     /// <summary>Moved to its partition's <c>_error</c> queue: a dead letter.</summary>
     public const string DeadLettered = "dead-lettered";
 

@@ -88,6 +88,13 @@ public sealed class DeliveryRecorder(IDeliveryLog log, IOptions<DeliveryLogOptio
             Detail = $"waits in {waitQueue}, then returns to its partition queue",
         });
 
+    /// <summary>Held behind its user's earlier event in delayed redelivery, at the back of the user's hold queue.</summary>
+    public void Held(ReceiveContext context) =>
+        Record(() => Step(context.TransportHeaders, null, DeliverySteps.Held) with
+        {
+            Detail = $"behind its user's earlier event in redelivery, in {SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(context.TransportHeaders.Get<string>(DeadLetterHeaders.UserKey) ?? ""))}",
+        });
+
     /// <summary>Moved to <c>_error</c>, with the reason and Novu's last answer the dead letter's headers carry.</summary>
     public void DeadLettered(ExceptionReceiveContext context) =>
         Record(() => Step(context.TransportHeaders, null, DeliverySteps.DeadLettered) with

@@ -1,5 +1,6 @@
 using MassTransit;
 using SegmentNovuWorker.Messaging;
+using SegmentNovuWorker.Worker.DeliveryLog;
 using SegmentNovuWorker.Worker.MassTransitSeam;
 
 namespace SegmentNovuWorker.Worker.Ordering;
@@ -10,7 +11,8 @@ namespace SegmentNovuWorker.Worker.Ordering;
 /// in the user's hold. A hold head, once done (delivered, skipped or dead-lettered, not parked for
 /// redelivery), hands the lead to the next held event.
 /// </summary>
-public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, HoldQueues holds, ILogger<UserLaneFilter> logger) : IFilter<ReceiveContext>
+public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, HoldQueues holds, ILogger<UserLaneFilter> logger,
+    DeliveryRecorder? recorder = null) : IFilter<ReceiveContext>
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("userLanes");
 
@@ -35,7 +37,10 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
             return;
         }
         if (await holds.TryHoldAsync(context, userKey))
+        {
+            recorder?.Held(context);
             return;
+        }
         // Its user turned out not to be held any more: it runs after all, behind what came before it.
         using var run = ticket.Unpark();
         await run.WaitTurnAsync(waiting.Token);
@@ -57,6 +62,7 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         }
         if (!head && await holds.TryHoldAsync(context, userKey))
         {
+            recorder?.Held(context);
             lanes.MarkHeld(userKey);
             return;
         }

@@ -56,7 +56,8 @@ public static class PartitionPipeline
         e.ConnectReceiveEndpointObserver(new ColdStartOnReady(context.GetRequiredService<SubscriberMemory>()));
 
         // 2. Receive pipe.
-        e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>())));
+        e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>(),
+            context.GetRequiredService<DeliveryRecorder>())));
 
         // 3. Error pipe.
         e.UseDeadLetterPipe(new DeadLetterHeadersFilter(context.GetRequiredService<DeliveryRecorder>()));

@@ -12,9 +12,9 @@ public sealed partial class When_the_worker_core_is_changed
     static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Pipeline"] = ["Consumers", "Consumption", "DeliveryLog", "Failures", "MassTransitSeam", "Ordering", "Subscribers"],
-        // DeliveryLog is a leaf that records what the others decide; it imports none of them back.
+        // DeliveryLog is a leaf that records what the others decide; it imports none of them back (below).
         ["Failures"] = ["DeliveryLog", "Ordering", "Consumption", "MassTransitSeam"],
-        ["Ordering"] = ["Consumption", "MassTransitSeam"],
+        ["Ordering"] = ["Consumption", "DeliveryLog", "MassTransitSeam"],
         ["Consumption"] = ["MassTransitSeam"],
         ["MassTransitSeam"] = [],
         ["DeliveryLog"] = ["Mapping"],
