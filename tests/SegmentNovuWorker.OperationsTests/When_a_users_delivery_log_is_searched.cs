@@ -193,6 +193,40 @@ public sealed class When_the_delivery_log_outlives_its_processes
             before.Select(s => ((string)s["messageId"]!, (string)s["step"]!)));
         Assert.Equal(before.Select(s => s.ToJsonString()), rebuilt.Select(s => s.ToJsonString()));
     }
+
+    [Fact]
+    public async Task Should_gather_every_workers_steps_in_one_log()
+    {
+        var settings = new Dictionary<string, string?>(DeliveryLogStackFixture.Settings) { ["Worker:BalanceInterval"] = "00:00:01" };
+        await using var stack = await DeadLetterStack.StartAsync(settings);
+        using var second = WorkerProcess.Start(stack.Settings);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        // Rounds of one track for each of 32 users (every partition) until both workers have delivered some: the second
+        // takes partitions as the first hands them over. Each worker writes the steps of what it consumed to the one stream.
+        var recorders = new HashSet<string>(StringComparer.Ordinal);
+        var sent = new List<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        for (var round = 0; recorders.Count < 2; round++)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"steps came from {string.Join(", ", recorders)} only; the second worker said:\n" +
+                string.Join("\n", second.Output.TakeLast(20)));
+            var tracks = Enumerable.Range(0, 32).Select(i => ($"{run}-{round}-{i}", $"two-{run}-{i}")).ToList();
+            await DeadLetterStack.PostAsync(stack, [.. tracks.Select(t => DeadLetterStack.Track(t.Item1, "User Registered", t.Item2))]);
+            sent.AddRange(tracks.Select(t => t.Item1));
+            foreach (var (messageId, _) in tracks)
+            {
+                var steps = await DeliveryLog.TimelineAsync(stack, $"two-{run}-{messageId.Split('-')[^1]}",
+                    s => s.Any(x => (string?)x["messageId"] == messageId && (string?)x["step"] == "delivered"));
+                recorders.UnionWith(steps.Where(x => (string?)x["messageId"] == messageId && (string?)x["step"] == "delivered")
+                    .Select(x => (string)x["by"]!));
+            }
+        }
+
+        Assert.All(recorders, by => Assert.StartsWith("worker@", by, StringComparison.Ordinal));
+        Assert.Contains(recorders, by => by.EndsWith($":{second.Id}", StringComparison.Ordinal));
+        Assert.Contains(recorders, by => by.EndsWith($":{Environment.ProcessId}", StringComparison.Ordinal));
+    }
 }
 
 static class DeliveryLog

@@ -28,6 +28,8 @@ public sealed class DeliveryLogWriter : BackgroundService, IDeliveryLog
     readonly ILogger<DeliveryLogWriter> _logger;
     readonly Channel<DeliveryStep> _buffer;
     readonly string _name;
+    /// <summary>This process, as its steps name it (<see cref="DeliveryStep.By"/>): <c>worker@host:pid</c>, <c>ingest@host:pid</c>.</summary>
+    readonly string _recordedBy;
 
     public DeliveryLogWriter(IOptions<DeliveryLogOptions> options, IOptions<RabbitMqOptions> rabbitMq, BrokerConnections connections,
         SegmentNovuMetrics metrics, ILogger<DeliveryLogWriter> logger, string processName)
@@ -38,6 +40,7 @@ public sealed class DeliveryLogWriter : BackgroundService, IDeliveryLog
         _metrics = metrics;
         _logger = logger;
         _name = processName;
+        _recordedBy = $"{processName}@{Environment.MachineName}:{Environment.ProcessId}";
         _buffer = Channel.CreateBounded<DeliveryStep>(
             new BoundedChannelOptions(_options.BufferSize) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
             _ => _metrics.DeliveryLogSteps("dropped", 1));
@@ -46,7 +49,7 @@ public sealed class DeliveryLogWriter : BackgroundService, IDeliveryLog
     public void Record(DeliveryStep step)
     {
         if (_options.Enabled)
-            _buffer.Writer.TryWrite(step);
+            _buffer.Writer.TryWrite(step.By is null ? step with { By = _recordedBy } : step);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -16,7 +16,7 @@ namespace SegmentNovuWorker.Messaging.DeliveryLog;
 /// <param name="NovuMessage">Novu's error message.</param>
 /// <param name="Reason">Why: a skip's or dead letter's reason class, a retried failure's.</param>
 /// <param name="Until">A parked event comes back then.</param>
-/// <param name="By">Who replayed it (an operator's name), or which worker recorded the step.</param>
+/// <param name="By">Who replayed it (an operator's name), or the process that recorded the step (<c>worker@host:pid</c>).</param>
 public sealed record DeliveryStep(
     DateTimeOffset At,
     string MessageId,
