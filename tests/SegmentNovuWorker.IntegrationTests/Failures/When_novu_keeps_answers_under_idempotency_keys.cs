@@ -56,7 +56,8 @@ public sealed class When_novu_keeps_answers_under_idempotency_keys
     [InlineData(null)]
     public async Task Should_reach_novu_whatever_the_message_id(string? messageId)
     {
-        messageId ??= new string('m', 300);
+        // The longest the ingest takes (Segment's own bound); a longer one is refused there (Ingest specs).
+        messageId ??= new string('m', SegmentNovuWorker.Parsing.SegmentLimits.MaxMessageIdLength);
         await using var stack = await FailureStack.StartAsync();
 
         await stack.PostAsync(TrackWithMessageId(messageId));
