@@ -33,7 +33,9 @@ public sealed class NovuGateFilter<TConsumer, TMessage>(NovuAvailability novu, W
             }
             catch (Exception exception) when (novu.Absorbs(exception))
             {
-                // Novu went down under this attempt, or refused the account: wait at the gate again.
+                // Novu went down under this attempt, or refused the account: wait at the gate again, never in a loop
+                // that does not yield (everything above can complete synchronously).
+                await Task.Yield();
             }
         }
     }
