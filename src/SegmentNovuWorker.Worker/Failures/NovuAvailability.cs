@@ -166,6 +166,17 @@ public sealed class NovuAvailability : BackgroundService, IHealthCheck
         return IsOutage(exception) && !IsUsable;
     }
 
+    /// <summary>
+    /// An attempt went through the breaker: Novu is usable. Normally the breaker's own report says so; this covers the one
+    /// case it does not, a gate closed here on a refusal just as the breaker closed (its report then came first, and a
+    /// success in a closed breaker reports nothing).
+    /// </summary>
+    public void Succeeded()
+    {
+        if (!_usable && Refused is null)
+            Closed();
+    }
+
     /// <summary>A delivery was parked for redelivery instead of waiting longer.</summary>
     public void CountParked() => Interlocked.Increment(ref _parked);
 

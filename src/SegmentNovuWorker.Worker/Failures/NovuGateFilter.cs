@@ -29,6 +29,7 @@ public sealed class NovuGateFilter<TConsumer, TMessage>(NovuAvailability novu, W
             try
             {
                 await novu.RunAsync(static s => s.next.Send(s.context), (next, context), context.CancellationToken);
+                novu.Succeeded();
                 return;
             }
             catch (Exception exception) when (novu.Absorbs(exception))
