@@ -11,8 +11,10 @@ if (!host || !writeKey) {
   process.exit(2)
 }
 
-// flushAt: 1 posts each call as its own /v1/batch request; maxRetries: 0 so a refusal shows up at once.
-const analytics = new Analytics({ writeKey, host, flushAt: 1, maxRetries: 0 })
+// flushAt: 6 posts the six calls below as one /v1/batch, in the order they were made. With flushAt: 1 the SDK posts each
+// call as its own request, all at once: they can reach the ingest in any order (seen: the identify after the track and
+// the group), and no receiver can keep an order its sender did not. maxRetries: 0 so a refusal shows up at once.
+const analytics = new Analytics({ writeKey, host, flushAt: 6, maxRetries: 0 })
 let failed = false
 analytics.on('error', (err) => {
   failed = true
