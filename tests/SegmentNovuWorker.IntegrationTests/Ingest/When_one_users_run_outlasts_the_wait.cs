@@ -75,6 +75,7 @@ public abstract class When_one_users_run_outlasts_the_wait(string shortWait) : I
 }
 
 /// <summary>An Actions batch, under <c>Ingest:Webhook:PublishTimeout</c>.</summary>
+[Collection(Alone.Name)]
 public sealed class When_one_users_run_in_a_webhook_batch_outlasts_the_wait() : When_one_users_run_outlasts_the_wait("Ingest:Webhook:PublishTimeout")
 {
     // A single event keeps Ingest:PublishTimeout.
@@ -86,6 +87,7 @@ public sealed class When_one_users_run_in_a_webhook_batch_outlasts_the_wait() : 
 }
 
 /// <summary>A <c>/v1/batch</c>, under <c>Ingest:PublishTimeout</c>.</summary>
+[Collection(Alone.Name)]
 public sealed class When_one_users_run_in_a_tracking_api_batch_outlasts_the_wait() : When_one_users_run_outlasts_the_wait("Ingest:PublishTimeout")
 {
     // A webhook batch keeps Ingest:Webhook:PublishTimeout.
