@@ -12,8 +12,9 @@ public static class FailureReasons
     public const string Unexpected = "unexpected-error";
 
     /// <summary>
-    /// Put in <c>_error</c> by RabbitMQ, not the worker: the partition queue handed the message out more than
-    /// <c>QueueArguments.DeliveryLimit</c> times without it being settled, as when it crashes the worker's process.
+    /// The partition queue handed the message out <c>QueueArguments.DeliveryLimit</c> times without it being settled, as
+    /// when it crashes the worker's process: the worker puts it in <c>_error</c> on its last hand-out, untried; RabbitMQ
+    /// itself does after one more return (a worker that died even then).
     /// </summary>
     public const string DeliveryLimit = "delivery-limit";
 }

@@ -34,6 +34,13 @@ public static class QueueArguments
     public const int DeliveryLimit = 20;
 
     /// <summary>
+    /// The header in which a quorum queue tells how many times it has handed this message out before without it being
+    /// settled (absent on the first delivery). After a return that makes it exceed <see cref="DeliveryLimit"/>, RabbitMQ
+    /// dead-letters the message instead of delivering it: a delivery that carries <see cref="DeliveryLimit"/> is its last.
+    /// </summary>
+    public const string DeliveryCountHeader = "x-delivery-count";
+
+    /// <summary>
     /// The delivery limit of queues that nothing consumes but the operator tool reads (<c>_error</c>, <c>_skipped</c>,
     /// <c>segment-rejected</c>): in effect none. A read takes messages unacknowledged and closes its channel, which
     /// RabbitMQ counts as a return; under RabbitMQ 4.x's default limit of 20 the 21st read would drop a dead letter.

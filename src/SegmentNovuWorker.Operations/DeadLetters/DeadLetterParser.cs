@@ -17,7 +17,7 @@ public static class DeadLetterParser
     public const string UnknownReason = "unknown";
 
     /// <summary>Set by a quorum queue on every delivery: how many times the message was returned to it.</summary>
-    public const string DeliveryCountHeader = "x-delivery-count";
+    public const string DeliveryCountHeader = QueueArguments.DeliveryCountHeader;
 
     /// <summary>The worker's reason classes, for dead letters written before it set <c>SNW-Reason</c>.</summary>
     static readonly (string ExceptionType, string Reason)[] ReasonsByException =

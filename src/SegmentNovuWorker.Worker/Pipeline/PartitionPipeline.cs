@@ -21,7 +21,8 @@ namespace SegmentNovuWorker.Worker.Pipeline;
 /// one event of a user at a time, a held user's events parked in its hold), the hold check, and handing a hold's lead on.</item>
 /// <item><b>Error pipe</b> (when an exception leaves the consume pipe): the <c>SNW-*</c> headers (<see cref="DeadLetterHeadersFilter"/>),
 /// then MassTransit's fault and move to <c>_error</c>.</item>
-/// <item><b>Consume pipe</b>, once per delivery: the Segment messageId log scope.</item>
+/// <item><b>Consume pipe</b>, once per delivery: the Segment messageId log scope; then a delivery on its last hand-out by
+/// the queue goes to <c>_error</c> untried (<see cref="DeliveryLimitFilter"/>), so that a hold head it leads is released.</item>
 /// <item><b>Consume pipe</b>, per message type, outside in: delayed redelivery through wait queues (<see cref="WaitQueueRedelivery"/>);
 /// in-process retry (<see cref="RetryAfterRetryPolicy"/>); per attempt, the Novu gate (<see cref="NovuGateFilter{TConsumer,TMessage}"/>:
 /// waits while <see cref="NovuAvailability"/> says Novu is down or refuses the account, and runs the attempt through its
@@ -64,6 +65,7 @@ public static class PartitionPipeline
 
         // 4. Once per delivery.
         e.UseDeliveryFilter(new SegmentLogScopeFilter(context.GetRequiredService<ILogger<SegmentLogScopeFilter>>()));
+        e.UseDeliveryFilter(new DeliveryLimitFilter());
 
         // 5. Per message type, outside in.
         e.UseScheduledRedelivery(context.GetRequiredService<WaitQueueRedelivery>(), r =>
