@@ -77,6 +77,20 @@ public static class QueueArguments
     });
 
     /// <summary>
+    /// A partition's hold registry (<see cref="SegmentQueues.HoldRegistryOf"/>): quorum (it must outlive a node), read
+    /// with <c>basic.get</c> and given back by its reader, so no delivery limit (<see cref="Unlimited"/>). Bounded at a
+    /// million records, the oldest dropped first, for a worker whose sweep is turned off (nothing then drops the records
+    /// of released holds); the sweep keeps one record per open hold.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> HoldRegistry { get; } = Frozen(new Dictionary<string, object>
+    {
+        [QueueType] = "quorum",
+        [DeliveryLimitArgument] = Unlimited,
+        ["x-max-length"] = 1_000_000,
+        [Overflow] = "drop-head",
+    });
+
+    /// <summary>
     /// A wait queue of a delayed redelivery: quorum, messages expire after <paramref name="wait"/> and are dead-lettered
     /// back to <paramref name="queue"/> at least once. RabbitMQ's default (at most once) drops an expired message whose
     /// target is not there at that moment, for instance while the partition's leader is moving to another node.

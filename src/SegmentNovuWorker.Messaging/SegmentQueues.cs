@@ -37,6 +37,7 @@ public static class SegmentQueues
     public const string DeliveryLog = "segment-delivery-log";
 
     const string HoldPrefix = "segment-hold-";
+    const string HoldRegistryPrefix = "segment-holds-";
     const string ErrorSuffix = "_error";
     const string SkippedSuffix = "_skipped";
     const string WaitInfix = "_wait_";
@@ -57,6 +58,23 @@ public static class SegmentQueues
     public static string HoldQueueOf(string userHash) => HoldPrefix + userHash;
 
     public static bool IsHoldQueue(string name) => name.StartsWith(HoldPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The hold registry of a partition: one record per step of a hold's head (parked for redelivery, or released as the
+    /// next head), so that the partition's consumer can find a hold whose head is in flight nowhere (the worker's
+    /// <c>HoldSweeper</c>). <c>segment-holds-00</c>, … (not a <see cref="HoldQueueOf"/> name: no user hash).
+    /// </summary>
+    public static string HoldRegistryOf(string partitionQueue) =>
+        HoldRegistryPrefix + (PartitionOf(partitionQueue) ?? throw new ArgumentException($"{partitionQueue} is not a partition queue.", nameof(partitionQueue))).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool IsHoldRegistry(string name) => name.StartsWith(HoldRegistryPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The partition of a hold queue's user, read from its name: the user hash is the start of the same SHA-256 that
+    /// <see cref="SegmentPartitions.PartitionOf"/> reads.
+    /// </summary>
+    public static int PartitionOfUserHash(string userHash, int partitions) =>
+        (int)(uint.Parse(userHash.AsSpan(0, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) % (uint)partitions);
 
     /// <summary>MassTransit moves a message that failed for good to this queue.</summary>
     public static string ErrorQueueOf(string queue) => queue + ErrorSuffix;

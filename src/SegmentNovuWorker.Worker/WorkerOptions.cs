@@ -23,6 +23,14 @@ public sealed class WorkerOptions
     public TimeSpan BalanceInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// <c>Worker:HoldSweepInterval</c>: how often this worker looks for holds whose head is in flight nowhere, in the
+    /// partitions it consumes (see <c>HoldSweeper</c>); also how long a head must be past due, and a hold found so, before it
+    /// is swept. Zero turns the sweep off. Default 1 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan HoldSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// <c>Worker:AccountProbeInterval</c>: while Novu refuses the account (401, 402, 403) and deliveries wait at the Novu
     /// gate, how often the worker asks Novu whether the account works again. Default 30 s.
     /// </summary>

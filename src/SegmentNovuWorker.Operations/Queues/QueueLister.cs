@@ -106,6 +106,7 @@ public sealed class QueueLister(BrokerSettings settings, HttpClient http)
         _ when SegmentQueues.IsSkippedQueue(name) => "skipped",
         _ when SegmentQueues.IsWaitQueue(name) => "wait",
         _ when SegmentQueues.IsHoldQueue(name) => "hold",
+        _ when SegmentQueues.IsHoldRegistry(name) => "hold-registry",
         SegmentQueues.Workers => "workers",
         SegmentQueues.Rejected => "rejected",
         SegmentQueues.DeliveryLog or SegmentQueues.FirstElementTickets => "stream",

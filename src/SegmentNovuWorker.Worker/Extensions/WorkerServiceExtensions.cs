@@ -63,6 +63,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<WaitQueues>();
         builder.Services.AddSingleton<ScratchChannels>();
         builder.Services.AddSingleton<HoldQueues>();
+        builder.Services.AddHostedService<HoldSweeper>();
         builder.Services.AddSingleton<WaitQueueRedelivery>();
         builder.Services.AddSingleton<RecipientResolver>();
         builder.Services.AddSingleton<SubscriberMemory>();

@@ -46,7 +46,7 @@ public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds,
         });
 
         recorder.Parked(context, waitQueues.Snap(delay), waitQueue);
-        await holds.HoldAsync(context, userKey);
+        await holds.HoldAsync(context, userKey, queue, DateTimeOffset.UtcNow + waitQueues.Snap(delay));
         lanes.For(queue).MarkHeld(userKey);
         context.ReceiveContext.GetOrAddPayload(() => new ParkedForRedelivery());
     }

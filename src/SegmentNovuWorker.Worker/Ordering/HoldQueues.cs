@@ -46,12 +46,16 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     }
 
     /// <summary>Does the user's hold exist? A head whose hold is gone runs as an ordinary event (<see cref="UserLaneFilter"/>).</summary>
-    public async Task<bool> ExistsAsync(ReceiveContext context, string userKey)
+    public Task<bool> ExistsAsync(ReceiveContext context, string userKey) =>
+        ExistsAsync(MassTransitInternals.ConnectionOf(context), SegmentPartitions.UserHash(userKey), context.CancellationToken);
+
+    /// <summary>Does the hold of the user with <paramref name="userHash"/> exist?</summary>
+    public async Task<bool> ExistsAsync(IConnection connection, string userHash, CancellationToken cancellationToken)
     {
-        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await using var lease = await scratch.RentAsync(connection, cancellationToken);
         try
         {
-            await lease.Channel.QueueDeclarePassiveAsync(SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey)), context.CancellationToken);
+            await lease.Channel.QueueDeclarePassiveAsync(SegmentQueues.HoldQueueOf(userHash), cancellationToken);
             return true;
         }
         catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
@@ -63,11 +67,16 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     static RabbitMqBasicConsumeContext DeliveryOf(ReceiveContext context) =>
         context as RabbitMqBasicConsumeContext ?? throw new InvalidOperationException("Holding a user's events needs the RabbitMQ transport.");
 
-    /// <summary>Starts holding the user's later events (idempotent): declares the hold queue and binds it.</summary>
-    public async Task HoldAsync(PipeContext context, string userKey)
+    /// <summary>
+    /// Starts holding the user's later events (idempotent): records in the partition's hold registry when the head is due
+    /// back (<paramref name="headBack"/>), then declares the hold queue and binds it. In that order: a worker that dies in
+    /// between leaves a record of no hold, which the sweep drops, never a hold the sweep does not know.
+    /// </summary>
+    public async Task HoldAsync(PipeContext context, string userKey, string partitionQueue, DateTimeOffset headBack)
     {
         var hash = SegmentPartitions.UserHash(userKey);
         await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await RecordHeadAsync(lease, partitionQueue, hash, headBack, context.CancellationToken);
         await DeclareExchangeAsync(lease.Channel);
         await lease.Channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
         await lease.Channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
@@ -75,27 +84,53 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     }
 
     /// <summary>
+    /// One record of the partition's hold registry: the user's head is due in <paramref name="partitionQueue"/> at
+    /// <paramref name="back"/> (its message id is the user hash, its timestamp the time; no body).
+    /// </summary>
+    static async Task RecordHeadAsync(ScratchChannels.Lease lease, string partitionQueue, string userHash, DateTimeOffset back, CancellationToken cancellationToken)
+    {
+        var registry = SegmentQueues.HoldRegistryOf(partitionQueue);
+        await lease.Channel.QueueDeclareAsync(registry, durable: true, exclusive: false, autoDelete: false, QueueArguments.HoldRegistry.ForClient(),
+            cancellationToken: cancellationToken);
+        var properties = new BasicProperties
+        {
+            MessageId = userHash,
+            Timestamp = new AmqpTimestamp(back.ToUnixTimeSeconds()),
+            DeliveryMode = DeliveryModes.Persistent,
+        };
+        await lease.Confirmed.PublishAsync("", registry, properties, ReadOnlyMemory<byte>.Empty, cancellationToken);
+    }
+
+    /// <summary>
     /// The held user's leading event is done: sends the next held event to <paramref name="partitionQueue"/> as the new
     /// head, or, when none is left, deletes the hold so the user's events flow again. True when the hold is gone.
     /// </summary>
-    public async Task<bool> ReleaseNextAsync(PipeContext context, string userKey, string partitionQueue)
+    public Task<bool> ReleaseNextAsync(PipeContext context, string userKey, string partitionQueue) =>
+        ReleaseNextAsync(MassTransitInternals.ConnectionOf(context), SegmentPartitions.UserHash(userKey), partitionQueue, context.CancellationToken);
+
+    /// <summary>
+    /// <see cref="ReleaseNextAsync(PipeContext, string, string)"/> for the user with <paramref name="userHash"/>; the next
+    /// head is recorded in the partition's hold registry as due now.
+    /// </summary>
+    public async Task<bool> ReleaseNextAsync(IConnection connection, string userHash, string partitionQueue, CancellationToken cancellationToken)
     {
-        var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(userKey));
+        var hold = SegmentQueues.HoldQueueOf(userHash);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+            await using var lease = await scratch.RentAsync(connection, cancellationToken);
             var channel = lease.Channel;
             try
             {
-                if (await channel.BasicGetAsync(hold, autoAck: false) is { } next)
+                if (await channel.BasicGetAsync(hold, autoAck: false, cancellationToken) is { } next)
                 {
                     var properties = new BasicProperties(next.BasicProperties);
                     properties.Headers ??= new Dictionary<string, object?>();
                     properties.Headers[DeadLetterHeaders.HoldHead] = "true";
                     try
                     {
-                        await lease.Confirmed.PublishAsync("", partitionQueue, properties, next.Body, context.CancellationToken);
-                        await channel.BasicAckAsync(next.DeliveryTag, multiple: false);
+                        await RecordHeadAsync(lease, partitionQueue, userHash, DateTimeOffset.UtcNow, cancellationToken);
+                        await lease.Confirmed.PublishAsync("", partitionQueue, properties, next.Body, cancellationToken);
+                        await channel.BasicAckAsync(next.DeliveryTag, multiple: false, cancellationToken);
                     }
                     catch
                     {
@@ -105,8 +140,8 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
                     return false;
                 }
                 // Only if still empty: an event offered meanwhile keeps the hold (the delete then fails, and we look again).
-                await channel.QueueDeleteAsync(hold, ifUnused: false, ifEmpty: true);
-                logger.LogInformation("Released the hold of user {UserHash}", SegmentPartitions.UserHash(userKey));
+                await channel.QueueDeleteAsync(hold, ifUnused: false, ifEmpty: true, cancellationToken: cancellationToken);
+                logger.LogInformation("Released the hold of user {UserHash}", userHash);
                 return true;
             }
             catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)

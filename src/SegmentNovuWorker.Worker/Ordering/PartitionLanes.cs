@@ -12,7 +12,17 @@ public sealed class PartitionLanes(PartitionChannels channels)
     public UserLanes For(string queue) => _lanes.GetOrAdd(queue, q => new UserLanes(q, channels));
 
     /// <summary>A message of <paramref name="queue"/> reached this worker: it is the partition's active consumer.</summary>
-    public void Delivered(string queue) => _active[queue] = DateTimeOffset.UtcNow;
+    public void Delivered(string queue)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (_active.TryAdd(queue, now))
+            Activated?.Invoke(queue);
+        else
+            _active[queue] = now;
+    }
+
+    /// <summary>This worker became the active consumer of a partition (at its start, or by taking it over).</summary>
+    public event Action<string>? Activated;
 
     /// <summary>The partitions this worker has consumed from since it last subscribed to them.</summary>
     public IReadOnlyCollection<string> ActivePartitions => [.. _active.Keys.Order(StringComparer.Ordinal)];

@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Worker.Consumption;
 
 namespace SegmentNovuWorker.Worker.Ordering;
@@ -215,6 +216,16 @@ public sealed class UserLanes
                 RemoveIfIdle(userKey, lane);
             }
         }
+    }
+
+    /// <summary>
+    /// Is an event of the user with <paramref name="userHash"/> in this partition's lanes (running, waiting its turn, or
+    /// being parked)? The hold sweep asks, to tell a hold whose head is here from one whose head is nowhere.
+    /// </summary>
+    public bool HasInFlight(string userHash)
+    {
+        lock (_gate)
+            return _lanes.Any(l => l.Value is { Running: > 0 } or { Parking: > 0 } && SegmentPartitions.UserHash(l.Key) == userHash);
     }
 
     internal void Left(LaneTicket ticket)

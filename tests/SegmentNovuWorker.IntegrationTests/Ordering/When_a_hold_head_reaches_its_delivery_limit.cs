@@ -18,22 +18,9 @@ public sealed class When_a_hold_head_reaches_its_delivery_limit
     [Fact]
     public async Task Should_dead_letter_it_untried_and_release_the_users_later_events()
     {
-        // The head waits 5 s in its wait queue: long enough for the worker to be stopped before it comes back.
-        await using var stack = await FailureStack.StartAsync(("Retry:Redelivery:0", "00:00:05"));
-        stack.Novu.AddFault(new Fault("/v2/subscribers", 503, Times: 3));
-        using var client = stack.CreateIngestClient();
-        const string user = "worn-out";
-        await UserFlow.PostAsync(client, UserFlow.Identify(user));
-        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Requests.Count(r => r.Status == 503) == 3, "the identify went to redelivery");
-        await UserFlow.PostAsync(client, UserFlow.Registered(user));
-        var hold = SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(user));
-        await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(hold).GetAwaiter().GetResult() == 1, "the track waits in the user's hold");
-
-        // The head comes back from its wait queue to a partition with no worker: returned there 20 times.
-        await stack.StopWorkerAsync();
-        var partition = SegmentQueues.PartitionQueue(SegmentPartitions.PartitionOf(user, new TopologyOptions().Partitions));
-        await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(partition).GetAwaiter().GetResult() == 1, "the head is back in its partition");
-        Assert.Equal(QueueArguments.DeliveryLimit, await ReturnUntilLastHandOutAsync(stack.RabbitMq, partition));
+        await using var stack = await HeldStackAsync();
+        var partition = await HeadBackInItsPartitionAsync(stack);
+        Assert.Equal(QueueArguments.DeliveryLimit, await ReturnAsync(stack.RabbitMq, partition, untilCount: QueueArguments.DeliveryLimit));
         var upserts = stack.Novu.Requests.Count(r => r.Path == "/v2/subscribers");
 
         await stack.StartWorkerAsync();
@@ -42,15 +29,68 @@ public sealed class When_a_hold_head_reaches_its_delivery_limit
         Assert.Equal("delivery-limit", deadLetter.Header(DeadLetterHeaders.Reason));
         await UserFlow.WaitForWelcomesAsync(stack, 1);
         Assert.Equal(upserts, stack.Novu.Requests.Count(r => r.Path == "/v2/subscribers")); // not tried once more
-        await SegmentNovuStack.WaitUntilAsync(() => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, hold).GetAwaiter().GetResult() is null,
-            "the hold is released and deleted");
+        await WaitForTheHoldToGoAsync(stack);
     }
 
     /// <summary>
-    /// Consumes the queue (its single active consumer while no worker runs) and returns its one message until the next
-    /// hand-out is the last RabbitMQ allows; the count that message carries now.
+    /// When RabbitMQ dead-letters the head itself (one more return: a worker that died even on the last hand-out), the
+    /// hold's head is in flight nowhere: the worker's hold sweep finds it and lets the next held event lead.
     /// </summary>
-    static async Task<long> ReturnUntilLastHandOutAsync(Uri amqpUri, string queue)
+    [Fact]
+    public async Task Should_sweep_the_hold_when_rabbitmq_dead_lettered_its_head()
+    {
+        await using var stack = await HeldStackAsync(("Worker:HoldSweepInterval", "00:00:02"));
+        var partition = await HeadBackInItsPartitionAsync(stack);
+        await ReturnAsync(stack.RabbitMq, partition, untilCount: QueueArguments.DeliveryLimit + 1);
+        var deadLetter = await stack.SingleDeadLetterAsync(partition);
+        Assert.Null(deadLetter.Header(DeadLetterHeaders.Reason)); // RabbitMQ's, not the worker's: no SNW-* headers
+
+        await stack.StartWorkerAsync();
+
+        await UserFlow.WaitForWelcomesAsync(stack, 1);
+        await WaitForTheHoldToGoAsync(stack);
+        Assert.Equal(1u, await stack.CountAsync(SegmentQueues.ErrorQueueOf(partition)));
+    }
+
+    const string User = "worn-out";
+
+    static string Hold => SegmentQueues.HoldQueueOf(SegmentPartitions.UserHash(User));
+
+    /// <summary>
+    /// The user's identify in delayed redelivery (5 s: long enough for the worker to be stopped before it comes back), its
+    /// track waiting in the user's hold.
+    /// </summary>
+    static async Task<SegmentNovuStack> HeldStackAsync(params (string Key, string? Value)[] settings)
+    {
+        var stack = await FailureStack.StartAsync([("Retry:Redelivery:0", "00:00:05"), .. settings]);
+        stack.Novu.AddFault(new Fault("/v2/subscribers", 503, Times: 3));
+        using var client = stack.CreateIngestClient();
+        await UserFlow.PostAsync(client, UserFlow.Identify(User));
+        await SegmentNovuStack.WaitUntilAsync(() => stack.Novu.Requests.Count(r => r.Status == 503) == 3, "the identify went to redelivery");
+        await UserFlow.PostAsync(client, UserFlow.Registered(User));
+        await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(Hold).GetAwaiter().GetResult() == 1, "the track waits in the user's hold");
+        return stack;
+    }
+
+    /// <summary>Stops the worker; the head comes back from its wait queue to a partition that nothing consumes.</summary>
+    static async Task<string> HeadBackInItsPartitionAsync(SegmentNovuStack stack)
+    {
+        await stack.StopWorkerAsync();
+        var partition = SegmentQueues.PartitionQueue(SegmentPartitions.PartitionOf(User, new TopologyOptions().Partitions));
+        await SegmentNovuStack.WaitUntilAsync(() => stack.CountAsync(partition).GetAwaiter().GetResult() == 1, "the head is back in its partition");
+        return partition;
+    }
+
+    static Task WaitForTheHoldToGoAsync(SegmentNovuStack stack) =>
+        SegmentNovuStack.WaitUntilAsync(() => RabbitMqBroker.QueueStateAsync(stack.RabbitMq, Hold).GetAwaiter().GetResult() is null,
+            "the hold is released and deleted");
+
+    /// <summary>
+    /// Consumes the queue (its single active consumer while no worker runs) and returns its one message until it has been
+    /// returned <paramref name="untilCount"/> times (past <see cref="QueueArguments.DeliveryLimit"/>, RabbitMQ dead-letters
+    /// it); the count reached.
+    /// </summary>
+    static async Task<long> ReturnAsync(Uri amqpUri, string queue, int untilCount)
     {
         var factory = new ConnectionFactory { Uri = amqpUri };
         await using var connection = await factory.CreateConnectionAsync();
@@ -62,9 +102,9 @@ public sealed class When_a_hold_head_reaches_its_delivery_limit
         consumer.ReceivedAsync += async (_, delivery) =>
         {
             var returns = delivery.BasicProperties.Headers?.TryGetValue(QueueArguments.DeliveryCountHeader, out var count) == true ? Convert.ToInt64(count) : 0;
-            if (returns + 1 >= QueueArguments.DeliveryLimit)
+            if (returns + 1 >= untilCount)
             {
-                // Stop consuming before the last return, so the broker keeps it ready rather than handing it out again.
+                // Stop consuming before the last return, so the broker does not hand it out again.
                 await channel.BasicCancelAsync(tag!);
                 await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
                 done.TrySetResult(returns + 1);
