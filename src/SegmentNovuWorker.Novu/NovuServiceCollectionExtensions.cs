@@ -7,6 +7,7 @@ using Polly;
 using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
 using SegmentNovuWorker.Novu.Subscribers;
+using SegmentNovuWorker.Novu.Triggers;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -30,6 +31,11 @@ public static class NovuServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<SubscriberBulkOptions>()
             .BindConfiguration(SubscriberBulkOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Validated now, read by the worker once it sends bulk triggers (issue 33): a wrong value fails at start already.
+        services.AddOptions<TriggerBulkOptions>()
+            .BindConfiguration(TriggerBulkOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
