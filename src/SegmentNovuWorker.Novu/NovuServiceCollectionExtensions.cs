@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
 using SegmentNovuWorker.Novu.Subscribers;
 using SegmentNovuWorker.Novu.Triggers;
@@ -43,7 +42,7 @@ public static class NovuServiceCollectionExtensions
         services.TryAddSingleton<SubscriberUpserts>();
         services.TryAddTransient<NovuPacingHandler>();
 
-        services.TryAddSingleton<SegmentNovuMetrics>();
+        services.TryAddSingleton<NovuMetrics>();
         services.AddTransient<NovuCallMetricsHandler>();
         services.AddHttpClient<NovuClient>((sp, http) =>
             {

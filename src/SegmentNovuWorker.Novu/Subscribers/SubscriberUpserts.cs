@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
 
 namespace SegmentNovuWorker.Novu.Subscribers;
@@ -34,14 +33,14 @@ public sealed class SubscriberUpserts : IDisposable
 {
     readonly SubscriberBulkOptions _options;
     readonly CategoryPacer _pacer;
-    readonly SegmentNovuMetrics _metrics;
+    readonly NovuMetrics _metrics;
     readonly ILogger<SubscriberUpserts> _logger;
     readonly Lock _gate = new();
     readonly LinkedList<Pending> _queue = new();
     readonly CancellationTokenSource _stopping = new();
     bool _pumping;
 
-    public SubscriberUpserts(IOptions<SubscriberBulkOptions> options, NovuPacer pacer, SegmentNovuMetrics metrics, ILogger<SubscriberUpserts> logger)
+    public SubscriberUpserts(IOptions<SubscriberBulkOptions> options, NovuPacer pacer, NovuMetrics metrics, ILogger<SubscriberUpserts> logger)
     {
         _options = options.Value;
         _pacer = pacer.For(NovuRateCategory.Configuration);
