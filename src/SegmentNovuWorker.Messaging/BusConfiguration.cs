@@ -87,6 +87,19 @@ public static class BusConfiguration
             json.WriteIndented = false;
             return json;
         });
+        cfg.ExcludeSegmentEventFromTopology();
+    }
+
+    /// <summary>
+    /// No exchange for <see cref="ISegmentEvent"/>, the interface every call's record implements: MassTransit would otherwise
+    /// declare one and bind each call's exchange to it, and publish every event through it (nothing is bound there). The
+    /// configured form of <c>[ExcludeFromTopology]</c>, here so that the contracts need no MassTransit; its fault is
+    /// excluded too, as the attribute did. The call exchanges keep their names.
+    /// </summary>
+    public static void ExcludeSegmentEventFromTopology(this IBusFactoryConfigurator cfg)
+    {
+        cfg.Publish<ISegmentEvent>(p => p.Exclude = true);
+        cfg.Publish<Fault<ISegmentEvent>>(p => p.Exclude = true);
     }
 
     /// <summary>Binds and validates the <c>Topology</c> section every process must agree on.</summary>

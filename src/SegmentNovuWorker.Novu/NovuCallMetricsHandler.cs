@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -10,7 +9,7 @@ namespace SegmentNovuWorker.Novu;
 /// status and the category <see cref="NovuFailureClassification"/> gives it, so the 429 share and Novu's latency are
 /// visible without reading logs. Outside the resilience handler: one count per call the client makes.
 /// </summary>
-public sealed class NovuCallMetricsHandler(SegmentNovuMetrics metrics) : DelegatingHandler
+public sealed class NovuCallMetricsHandler(NovuMetrics metrics) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

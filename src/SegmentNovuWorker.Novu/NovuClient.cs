@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Polly.Timeout;
 using SegmentNovuWorker.Novu.Subscribers;
+using SegmentNovuWorker.Novu.Triggers;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -64,6 +65,36 @@ public sealed class NovuClient(HttpClient http, SubscriberUpserts? upserts = nul
         if (NovuFailureClassification.FromTriggerStatus(result) is { } failure)
             throw failure;
         return result;
+    }
+
+    /// <summary>
+    /// <c>POST /v1/events/trigger/bulk</c> (1 to 100 triggers, a flat 100 trigger tokens whatever it carries): one outcome per
+    /// trigger, in the order given (<see cref="NovuFailureClassification.FromBulkTriggerAnswer"/>), so one refused event fails
+    /// only itself. It throws no <see cref="NovuException"/>: a failure of the whole request (no answer, a timeout, a 5xx, a
+    /// 4xx of the request itself, the account refused) is each trigger's, a copy each, marked
+    /// <see cref="TriggerOutcome.WholeRequest"/>, retryable when the request was. A 429 never gets here: the pacer waits it
+    /// out and sends the call again. No <c>Idempotency-Key</c>: the next bulk never carries the same events, so a key could
+    /// never be replayed, and Novu would keep an error under it for 24 h; each event's transactionId is what stops a second
+    /// notification when a bulk whose answer was lost is sent again.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">No trigger, or more than Novu's 100.</exception>
+    public async Task<IReadOnlyList<TriggerOutcome>> TriggerBulkAsync(IReadOnlyList<TriggerRequest> triggers, CancellationToken cancellationToken,
+        TaskCompletionSource? sent = null)
+    {
+        if (triggers.Count is 0 or > TriggerBulkOptions.NovuMaxEvents)
+            throw new ArgumentOutOfRangeException(nameof(triggers), triggers.Count, $"A bulk trigger carries 1 to {TriggerBulkOptions.NovuMaxEvents} events.");
+        var operation = $"bulk trigger of {triggers.Count} events";
+        IReadOnlyList<BulkTriggerEntry?>? answer;
+        try
+        {
+            answer = await SendAsync<List<BulkTriggerEntry?>>(HttpMethod.Post, "v1/events/trigger/bulk", new BulkTriggerRequest(triggers), null,
+                operation, cancellationToken, sent);
+        }
+        catch (NovuException ex)
+        {
+            return [.. triggers.Select(t => new TriggerOutcome(t, null, NovuFailureClassification.CopyFor(ex), WholeRequest: true))];
+        }
+        return NovuFailureClassification.FromBulkTriggerAnswer(operation, triggers, answer);
     }
 
     /// <summary><c>DELETE /v2/subscribers/{subscriberId}</c>: removes the subscriber and its topic subscriptions.</summary>

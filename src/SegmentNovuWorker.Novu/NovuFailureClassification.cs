@@ -137,6 +137,73 @@ public static class NovuFailureClassification
         return outcomes;
     }
 
+    /// <summary>
+    /// Words of the messages Novu puts in a bulk trigger's <c>error</c> entry for an event the single trigger would refuse
+    /// with a 4xx: its command's validation (class-validator: "should not be null or undefined", "must be a string"), a
+    /// workflow that does not exist (<c>workflow_not_found</c>, 422 on the single trigger), a reserved variable missing
+    /// ("Trigger is missing: …", 400). Any other message is an exception of Novu's own (its database, its queue), which the
+    /// single trigger would answer 500.
+    /// </summary>
+    static readonly string[] BulkEntryRefusalWords = ["workflow_not_found", "should not be", "must be", "Trigger is missing"];
+
+    /// <summary>
+    /// Each event's own outcome in a 2xx bulk trigger answer, matched by position (Novu answers in the order sent).
+    /// <c>processed</c> is success; another status is read as the single trigger's (<see cref="FromTriggerStatus"/>);
+    /// <c>error</c> is rejected with Novu's messages when they are a refusal (<see cref="BulkEntryRefusalWords"/>), else
+    /// retried with them; an event the answer does not cover is retried. A retry is safe: the transactionId stops a second
+    /// notification.
+    /// </summary>
+    public static IReadOnlyList<TriggerOutcome> FromBulkTriggerAnswer(string operation, IReadOnlyList<TriggerRequest> sent,
+        IReadOnlyList<BulkTriggerEntry?>? answer)
+    {
+        var outcomes = new List<TriggerOutcome>(sent.Count);
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var trigger = sent[i];
+            var entry = answer is not null && i < answer.Count ? answer[i] : null;
+            if (entry is null)
+            {
+                outcomes.Add(new TriggerOutcome(trigger, null, new NovuRetryableException(
+                    $"Novu's answer to {operation} did not say what became of transaction {trigger.TransactionId}", HttpStatusCode.Created, null, null)));
+                continue;
+            }
+            if (entry.Status == "error")
+            {
+                var reason = ErrorMessages(entry.Error) is { Length: > 0 } messages ? messages : "no message";
+                var text = $"Novu refused transaction {trigger.TransactionId} ('{trigger.Name}') in {operation}: {reason}";
+                NovuException failure = BulkEntryRefusalWords.Any(w => reason.Contains(w, StringComparison.Ordinal))
+                    ? new NovuRejectedException(text, HttpStatusCode.Created, reason)
+                    : new NovuRetryableException(text, HttpStatusCode.Created, reason, retryAfter: null);
+                outcomes.Add(new TriggerOutcome(trigger, null, failure));
+                continue;
+            }
+            var result = new TriggerResult(entry.Acknowledged, entry.Status ?? "", entry.TransactionId ?? trigger.TransactionId);
+            outcomes.Add(FromTriggerStatus(result) is { } refused
+                ? new TriggerOutcome(trigger, null, refused)
+                : new TriggerOutcome(trigger, result, null));
+        }
+        return outcomes;
+    }
+
+    static string ErrorMessages(System.Text.Json.Nodes.JsonNode? error) => error switch
+    {
+        System.Text.Json.Nodes.JsonArray array => string.Join("; ", array.Select(m => m?.ToString()).Where(m => !string.IsNullOrEmpty(m))),
+        null => "",
+        var other => other.ToString(),
+    };
+
+    /// <summary>
+    /// A copy of a whole request's failure for each of the callers it carried: one exception object thrown by many consumers
+    /// at once would mix their stack traces. The copy keeps the type, status, Novu's message, <c>Retry-After</c> and the
+    /// key-in-flight flag, so each caller classifies it as the request was.
+    /// </summary>
+    public static NovuException CopyFor(NovuException ex) => ex switch
+    {
+        NovuRetryableException r => new NovuRetryableException(r.Message, r.StatusCode, r.NovuMessage, r.RetryAfter, r, r.KeyInFlight),
+        NovuAccountException a => new NovuAccountException(a.Message, a.StatusCode, a.NovuMessage),
+        _ => new NovuRejectedException(ex.Message, ex.StatusCode, ex.NovuMessage),
+    };
+
     static TimeSpan? Clamp(TimeSpan? retryAfter) => retryAfter switch
     {
         null => null,

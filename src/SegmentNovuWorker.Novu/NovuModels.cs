@@ -77,3 +77,23 @@ public sealed record SubscriberUpsertOutcome(string SubscriberId, NovuException?
 {
     public bool Written => Failure is null;
 }
+
+/// <summary>Body of <c>POST /v1/events/trigger/bulk</c>: 1 to 100 triggers, each as the single trigger's body.</summary>
+public sealed record BulkTriggerRequest(IReadOnlyList<TriggerRequest> Events);
+
+/// <summary>
+/// One entry of a bulk trigger answer (its <c>data</c> is an array of these, in the order of the events sent): the single
+/// trigger's answer, or, for an event Novu refused, <c>status</c> <c>error</c> with Novu's messages in <c>error</c> (an
+/// array of strings) and no <c>transactionId</c>.
+/// </summary>
+public sealed record BulkTriggerEntry(bool Acknowledged, string? Status, JsonNode? Error, string? TransactionId);
+
+/// <summary>What a bulk trigger did with one event: <see cref="Result"/> when Novu processed it, else <see cref="Failure"/>.</summary>
+/// <param name="WholeRequest">
+/// The failure is the whole request's (no answer, a 5xx, a 4xx of the request itself), copied to every event of it:
+/// nothing tells what became of this event, and each may be sent again (its transactionId stops a second notification).
+/// </param>
+public sealed record TriggerOutcome(TriggerRequest Trigger, TriggerResult? Result, NovuException? Failure, bool WholeRequest = false)
+{
+    public bool Triggered => Failure is null;
+}

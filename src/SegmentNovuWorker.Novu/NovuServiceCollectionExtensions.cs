@@ -4,9 +4,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
 using SegmentNovuWorker.Novu.Subscribers;
+using SegmentNovuWorker.Novu.Triggers;
 
 namespace SegmentNovuWorker.Novu;
 
@@ -32,12 +32,17 @@ public static class NovuServiceCollectionExtensions
             .BindConfiguration(SubscriberBulkOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // Validated now, read by the worker once it sends bulk triggers (issue 33): a wrong value fails at start already.
+        services.AddOptions<TriggerBulkOptions>()
+            .BindConfiguration(TriggerBulkOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NovuPacer>();
         services.TryAddSingleton<SubscriberUpserts>();
         services.TryAddTransient<NovuPacingHandler>();
 
-        services.TryAddSingleton<SegmentNovuMetrics>();
+        services.TryAddSingleton<NovuMetrics>();
         services.AddTransient<NovuCallMetricsHandler>();
         services.AddHttpClient<NovuClient>((sp, http) =>
             {

@@ -41,6 +41,7 @@ public static class NovuStandInApp
         app.MapSubscriberEndpoints();
         app.MapBulkSubscriberEndpoints();
         app.MapTriggerEndpoints();
+        app.MapBulkTriggerEndpoints();
         app.MapTopicEndpoints();
         app.MapWorkflowEndpoints();
         app.MapControlEndpoints();

@@ -3,9 +3,10 @@ using System.Diagnostics.Metrics;
 namespace SegmentNovuWorker.Messaging.Telemetry;
 
 /// <summary>
-/// Every instrument of the service's own meter (<see cref="MeterName"/>), in one place: the ingest API, the worker and
-/// the Novu client record through these methods, and docs/observability.md lists the same names. Exported over OTLP
-/// and on the Prometheus scrape (<see cref="SegmentNovuTelemetry"/>), where dots become underscores.
+/// The instruments of the service's own meter (<see cref="MeterName"/>) that the ingest API and the worker record through;
+/// the Novu client's are on the same meter, in its own library (SegmentNovuWorker.Novu's <c>NovuMetrics</c>, which keeps
+/// this name). docs/observability.md lists them all. Exported over OTLP and on the Prometheus scrape
+/// (<see cref="SegmentNovuTelemetry"/>), where dots become underscores.
 /// </summary>
 public sealed class SegmentNovuMetrics
 {
@@ -16,17 +17,12 @@ public sealed class SegmentNovuMetrics
     readonly Counter<long> _rejected;
     readonly Counter<long> _optedOut;
     readonly Counter<long> _resumed;
-    readonly Counter<long> _novuCalls;
-    readonly Histogram<double> _novuCallDuration;
     readonly Counter<long> _delivered;
     readonly Counter<long> _retried;
     readonly Counter<long> _redelivered;
     readonly Counter<long> _deadLettered;
     readonly Counter<long> _skipped;
     readonly Histogram<double> _endToEnd;
-    readonly Histogram<double> _pacedWait;
-    readonly Counter<long> _subscriberBulkCalls;
-    readonly Histogram<long> _subscriberBulkSize;
     readonly Counter<long> _deliveryLogSteps;
     readonly Counter<long> _deliveryLogBytes;
 
@@ -45,17 +41,12 @@ public sealed class SegmentNovuMetrics
         _rejected = meter.CreateCounter<long>("segment_novu.events.rejected", "{event}", "Invalid events of a batch, set aside in segment-rejected, by source");
         _optedOut = meter.CreateCounter<long>("segment_novu.events.opted_out", "{event}", "Valid events whose integrations opted out of Novu, by source");
         _resumed = meter.CreateCounter<long>("segment_novu.events.resumed", "{event}", "Events of a retried request not published again: the broker had confirmed them for an earlier attempt answered 503, by source");
-        _novuCalls = meter.CreateCounter<long>("segment_novu.novu.calls", "{call}", "Calls to the Novu API, by endpoint, status and category");
-        _novuCallDuration = meter.CreateHistogram<double>("segment_novu.novu.call.duration", "s", "Time Novu took to answer, by endpoint and category");
         _delivered = meter.CreateCounter<long>("segment_novu.events.delivered", "{event}", "Events that reached Novu, by type");
         _retried = meter.CreateCounter<long>("segment_novu.events.retried", "{attempt}", "In-process retries of an event, by type");
         _redelivered = meter.CreateCounter<long>("segment_novu.events.redelivered", "{delivery}", "Deliveries of an event back from a wait queue (delayed redelivery), by type");
         _deadLettered = meter.CreateCounter<long>("segment_novu.events.dead_lettered", "{event}", "Events moved to an _error queue, by type and reason");
         _skipped = meter.CreateCounter<long>("segment_novu.events.skipped", "{event}", "Events acknowledged without a Novu call, by type and reason");
         _endToEnd = meter.CreateHistogram<double>("segment_novu.events.end_to_end.duration", "s", "From the event's Segment timestamp to Novu's answer, by type");
-        _pacedWait = meter.CreateHistogram<double>("segment_novu.flow.paced_wait.duration", "s", "Waits imposed before a Novu call to stay within its rate limit, by category");
-        _subscriberBulkCalls = meter.CreateCounter<long>("segment_novu.novu.subscriber_bulk.calls", "{call}", "Bulk subscriber upserts sent to Novu, by outcome");
-        _subscriberBulkSize = meter.CreateHistogram<long>("segment_novu.novu.subscriber_bulk.size", "{subscriber}", "Subscribers carried by one bulk upsert, by outcome");
         meter.CreateObservableGauge("segment_novu.queue.messages", () => _queues().Select(q =>
             new Measurement<long>(q.Messages, new("queue", q.Queue), new("partition", q.Partition))), "{message}", "Messages in each partition queue and its _error queue");
         meter.CreateObservableGauge("segment_novu.queue.consumers", () => _queues().Select(q =>
@@ -79,14 +70,6 @@ public sealed class SegmentNovuMetrics
 
     public void Resumed(string source, int count) => Add(_resumed, count, ("source", source));
 
-    /// <param name="status">The HTTP status, or <c>none</c> when no answer came (timeout, connection refused).</param>
-    /// <param name="category">What the worker makes of it: <c>success</c>, <c>rate-limited</c>, <c>retryable</c>, <c>rejected</c>, <c>account</c>.</param>
-    public void NovuCall(string endpoint, string status, string category, TimeSpan duration)
-    {
-        _novuCalls.Add(1, new("endpoint", endpoint), new("status", status), new("category", category));
-        _novuCallDuration.Record(duration.TotalSeconds, new("endpoint", endpoint), new("category", category));
-    }
-
     /// <param name="eventTimestamp">The event's Segment <c>timestamp</c>; without it no end-to-end latency is recorded.</param>
     public void Delivered(string type, DateTimeOffset? eventTimestamp)
     {
@@ -95,13 +78,6 @@ public sealed class SegmentNovuMetrics
         // A clock-skewed sender can stamp events in the future; a negative latency would only blur the histogram.
         if (eventTimestamp is { } timestamp && now >= timestamp)
             _endToEnd.Record((now - timestamp).TotalSeconds, new KeyValuePair<string, object?>("type", type));
-    }
-
-    /// <param name="outcome"><c>answered</c> (each subscriber then has its own outcome), <c>rejected</c> (refused as a whole, sent again one by one), <c>retryable</c> or <c>account</c>.</param>
-    public void SubscriberBulk(int subscribers, string outcome)
-    {
-        _subscriberBulkCalls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        _subscriberBulkSize.Record(subscribers, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     public void Retried(string type) => _retried.Add(1, new KeyValuePair<string, object?>("type", type));
@@ -116,10 +92,6 @@ public sealed class SegmentNovuMetrics
     public void DeliveryLogBytes(int bytes) => _deliveryLogBytes.Add(bytes);
 
     public void Skipped(string type, string reason) => _skipped.Add(1, new("type", type), new("reason", reason));
-
-    /// <summary>A wait the flow control imposed before a Novu call (the rate limit of <paramref name="category"/>).</summary>
-    public void RecordPacedWait(string category, TimeSpan wait) =>
-        _pacedWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("category", category));
 
     /// <summary>The worker tells which partitions it has stopped consuming and why (lost consumer, handover, shutdown); read at each collection.</summary>
     public void ObserveConsumptionStopped(Func<IEnumerable<(string Partition, string Reason)>> stopped) => _stopped = stopped;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SegmentNovuWorker.Messaging.Telemetry;
 
 namespace SegmentNovuWorker.Novu.Pacing;
 
@@ -9,9 +8,9 @@ namespace SegmentNovuWorker.Novu.Pacing;
 /// It sits outside the per-attempt timeout: a paced wait is never cut by it, and each sending gets the whole timeout.
 /// The resent request keeps its <c>Idempotency-Key</c>: Novu's rate limit answers before its idempotency layer
 /// (apps/api app.module.ts registers <c>ApiRateLimitInterceptor</c> first) and keeps nothing under the key for a 429.
-/// Only the caller's cancellation ends a wait. Every wait is recorded (<see cref="SegmentNovuMetrics.RecordPacedWait"/>).
+/// Only the caller's cancellation ends a wait. Every wait is recorded (<see cref="NovuMetrics.RecordPacedWait"/>).
 /// </summary>
-public sealed class NovuPacingHandler(NovuPacer pacer, SegmentNovuMetrics metrics) : DelegatingHandler
+public sealed class NovuPacingHandler(NovuPacer pacer, NovuMetrics metrics) : DelegatingHandler
 {
     /// <summary>
     /// Set by a caller that wants to know when its request has left the pacer's queue (its turn came, it is being sent):

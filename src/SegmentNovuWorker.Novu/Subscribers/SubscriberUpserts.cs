@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SegmentNovuWorker.Messaging.Telemetry;
 using SegmentNovuWorker.Novu.Pacing;
 
 namespace SegmentNovuWorker.Novu.Subscribers;
@@ -34,14 +33,14 @@ public sealed class SubscriberUpserts : IDisposable
 {
     readonly SubscriberBulkOptions _options;
     readonly CategoryPacer _pacer;
-    readonly SegmentNovuMetrics _metrics;
+    readonly NovuMetrics _metrics;
     readonly ILogger<SubscriberUpserts> _logger;
     readonly Lock _gate = new();
     readonly LinkedList<Pending> _queue = new();
     readonly CancellationTokenSource _stopping = new();
     bool _pumping;
 
-    public SubscriberUpserts(IOptions<SubscriberBulkOptions> options, NovuPacer pacer, SegmentNovuMetrics metrics, ILogger<SubscriberUpserts> logger)
+    public SubscriberUpserts(IOptions<SubscriberBulkOptions> options, NovuPacer pacer, NovuMetrics metrics, ILogger<SubscriberUpserts> logger)
     {
         _options = options.Value;
         _pacer = pacer.For(NovuRateCategory.Configuration);
@@ -190,7 +189,7 @@ public sealed class SubscriberUpserts : IDisposable
         {
             _metrics.SubscriberBulk(batch.Count, ex is NovuAccountException ? "account" : "retryable");
             foreach (var pending in batch)
-                pending.Done.TrySetException(ForCaller(ex));
+                pending.Done.TrySetException(NovuFailureClassification.CopyFor(ex));
             return;
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -221,14 +220,6 @@ public sealed class SubscriberUpserts : IDisposable
         }
         _logger.LogDebug("Bulk upsert of {Count} subscribers answered, {Failed} failed", batch.Count, outcomes.Count(o => !o.Written));
     }
-
-    /// <summary>A copy for each caller: one exception object thrown by many consumers at once would mix their stack traces.</summary>
-    static NovuException ForCaller(NovuException ex) => ex switch
-    {
-        NovuRetryableException r => new NovuRetryableException(r.Message, r.StatusCode, r.NovuMessage, r.RetryAfter, r, r.KeyInFlight),
-        NovuAccountException a => new NovuAccountException(a.Message, a.StatusCode, a.NovuMessage),
-        _ => new NovuRejectedException(ex.Message, ex.StatusCode, ex.NovuMessage),
-    };
 
     // The source is cancelled, never disposed: a bulk call still being answered may read its token.
     public void Dispose() => _stopping.Cancel();

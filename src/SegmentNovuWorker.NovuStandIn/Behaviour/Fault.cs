@@ -8,6 +8,8 @@ namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 /// A fault <see cref="InHandler"/> is thrown by Novu's own handler, behind its idempotency layer, which then keeps that
 /// answer under the request's key for 24 h; otherwise it comes from in front of Novu (a gateway) and is not kept.
 /// With <see cref="BodyContains"/> only requests whose body holds that text fail (one subscriber's calls, say).
+/// With <see cref="TriggerStatus"/> a trigger is answered <see cref="Status"/> with that status in its <c>data</c> (a bulk
+/// trigger: in every entry, each with its event's transactionId) instead of an error body.
 /// </summary>
 public sealed record Fault(
     string PathPrefix,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SegmentNovuWorker.NovuStandIn.Behaviour;
 
@@ -55,23 +56,31 @@ public sealed class FaultMiddleware(RequestDelegate next, StandInState state, bo
         if (fault.TriggerStatus is { } triggerStatus)
         {
             context.Response.StatusCode = fault.Status;
-            await context.Response.WriteAsJsonAsync(new
-            {
-                data = new { acknowledged = true, status = triggerStatus, transactionId = TransactionIdOf(context) },
-            });
+            await context.Response.WriteAsJsonAsync(new { data = TriggerAnswer(context, triggerStatus) });
             return;
         }
 
         await NovuErrors.WriteAsync(context, fault.Status, fault.Message ?? DefaultMessage(fault.Status));
     }
 
-    static string? TransactionIdOf(HttpContext context)
+    /// <summary>The trigger answer with the programmed status: one object, or for a bulk trigger one entry per event, in order.</summary>
+    static JsonNode TriggerAnswer(HttpContext context, string status)
+    {
+        static JsonObject One(string status, JsonNode? transactionId) =>
+            new() { ["acknowledged"] = true, ["status"] = status, ["transactionId"] = transactionId?.DeepClone() };
+
+        var body = BodyOf(context);
+        return context.Request.Path.StartsWithSegments("/v1/events/trigger/bulk")
+            ? new JsonArray([.. (body?["events"] as JsonArray ?? []).Select(e => (JsonNode)One(status, e?["transactionId"]))])
+            : One(status, body?["transactionId"]);
+    }
+
+    static JsonNode? BodyOf(HttpContext context)
     {
         context.Request.Body.Position = 0;
         try
         {
-            using var doc = JsonDocument.Parse(context.Request.Body);
-            return doc.RootElement.TryGetProperty("transactionId", out var t) ? t.GetString() : null;
+            return JsonNode.Parse(context.Request.Body);
         }
         catch (JsonException)
         {

@@ -4,7 +4,8 @@ using SegmentNovuWorker.NovuStandIn.Behaviour;
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
 /// <summary>
-/// <c>/v1/events/trigger</c> and its bulk form. A repeated transactionId is acknowledged but not triggered again.
+/// <c>POST /v1/events/trigger</c>; its bulk form (<see cref="BulkTriggerEndpoints"/>) runs each of its events through
+/// <see cref="Trigger"/> too. A repeated transactionId is acknowledged but not triggered again.
 /// A subscriber recipient Novu does not know is created (bare, or from the fields carried inline) and the answer is
 /// still "processed", as on Novu.
 /// </summary>
@@ -17,21 +18,10 @@ public static class TriggerEndpoints
             var (result, error) = Trigger(body, state, workflows);
             return error is null ? Results.Json(new { data = result }, statusCode: 201) : NovuErrors.Result(http, 422, error);
         });
-
-        app.MapPost("/v1/events/trigger/bulk", (HttpContext http, JsonObject? body, StandInState state, StandInWorkflows workflows) =>
-        {
-            if (body?["events"] is not JsonArray events || events.Count is 0 or > 100)
-                return NovuErrors.Result(http, 422, "events must be an array of 1 to 100 triggers");
-            var results = events.Select(e =>
-            {
-                var (result, error) = Trigger(e as JsonObject, state, workflows);
-                return result ?? new JsonObject { ["acknowledged"] = false, ["status"] = "error", ["error"] = new JsonArray(error) };
-            }).ToArray();
-            return Results.Json(new { data = results }, statusCode: 201);
-        });
     }
 
-    static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInWorkflows workflows)
+    /// <summary>One trigger as Novu's use case runs it: its answer (<c>data</c>), or the error Novu refuses it with.</summary>
+    internal static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInWorkflows workflows)
     {
         if (body?["name"]?.GetValue<string>() is not { Length: > 0 } name)
             return (null, "name must be a non-empty string");

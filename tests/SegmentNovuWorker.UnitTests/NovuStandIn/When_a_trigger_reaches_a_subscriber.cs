@@ -83,8 +83,8 @@ public sealed class When_a_trigger_reaches_a_subscriber : IAsyncLifetime
     {
         var (status, body) = await _novu.PostAsync("/v1/events/trigger/bulk", """
             {"events":[
-              {"name":"welcome","to":"u-bare","transactionId":"tx-a"},
-              {"name":"welcome","to":{"subscriberId":"u-inline","email":"inline@example.com"},"transactionId":"tx-b"}
+              {"name":"welcome","to":"u-bare","payload":{},"transactionId":"tx-a"},
+              {"name":"welcome","to":{"subscriberId":"u-inline","email":"inline@example.com"},"payload":{},"transactionId":"tx-b"}
             ]}
             """);
 
