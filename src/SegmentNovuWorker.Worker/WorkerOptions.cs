@@ -17,6 +17,14 @@ public sealed class WorkerOptions
     public int Prefetch { get; set; } = 1000;
 
     /// <summary>
+    /// <c>Worker:MaxRunning</c>: deliveries this worker runs at once past their user's lane (deserialized, mapped, calling
+    /// Novu or waiting for its rate limit or its gate), over all its partitions; the rest of what it holds waits its turn
+    /// in arrival order. Bounds the worker's memory under a backlog of many users. Default 500.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxRunning { get; set; } = 500;
+
+    /// <summary>
     /// <c>Worker:BalanceInterval</c>: how often this worker compares the partitions it consumes with its fair share and
     /// hands the excess to the others (see <c>PartitionBalancer</c>). Zero turns balancing off. Default 2 s.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
 
         if (ticket.Way == LaneWay.Run)
         {
-            await RunAsync(context, next, userKey, queue, head);
+            await RunAsync(context, next, userKey, queue, head, waiting.Token);
             return;
         }
         if (await holds.TryHoldAsync(context, userKey))
@@ -44,10 +44,10 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         // Its user turned out not to be held any more: it runs after all, behind what came before it.
         using var run = ticket.Unpark();
         await run.WaitTurnAsync(waiting.Token);
-        await RunAsync(context, next, userKey, queue, head: false);
+        await RunAsync(context, next, userKey, queue, head: false, waiting.Token);
     }
 
-    async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head)
+    async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head, CancellationToken waiting)
     {
         if (head && !await holds.ExistsAsync(context, userKey))
         {
@@ -67,7 +67,8 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
             return;
         }
 
-        await next.Send(context);
+        using (await partitions.RunSlotAsync(waiting))
+            await next.Send(context);
 
         // Done with (delivered, skipped, or in _error): the next held event leads now. Parked again: the hold stays.
         if (head && !context.TryGetPayload<ParkedForRedelivery>(out _) && await holds.ReleaseNextAsync(context, userKey, queue))
