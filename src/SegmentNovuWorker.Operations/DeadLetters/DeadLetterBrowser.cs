@@ -12,7 +12,7 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// it read forever). Closing the channel hands every message back: the <c>_error</c> queues are quorum queues, which
 /// serve returned messages first, in the order they were returned, so the queue's order is kept. Each read counts as a
 /// return: it raises the <c>x-delivery-count</c> header (a replay drops it) and would count toward a delivery limit,
-/// which is why the <c>_error</c> queues are declared with none (<see cref="Messaging.QueueArguments.DeadLetters"/>).
+/// which is why the <c>_error</c> queues are declared with none (<see cref="Messaging.QueueArguments.DeadLetters(Messaging.DeadLetterQueueOptions)"/>).
 /// While a read runs the messages are unacked (invisible to anything else reading the queue); nothing consumes an
 /// <c>_error</c> queue, so that does not matter. A read holds the queue's messages in memory: fine for thousands, not
 /// for millions.
