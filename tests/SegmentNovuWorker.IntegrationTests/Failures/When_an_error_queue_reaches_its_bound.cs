@@ -46,7 +46,22 @@ public sealed class When_an_error_queue_reaches_its_bound(ITestOutputHelper outp
         await SegmentNovuStack.WaitUntilAsync(() => WaitingToBeDeadLettered(stack, partitionQueue).GetAwaiter().GetResult() == Sent - peak,
             $"the events {errorQueue} refused wait in {partitionQueue}");
         Assert.Equal((uint)Sent, await stack.CountAsync(errorQueue) + await WaitingToBeDeadLettered(stack, partitionQueue));
+
+        // What SegmentNovuDeadLettersNearBound divides: the queue's depth by its bound, both on the worker's scrape.
+        using var http = new HttpClient { BaseAddress = stack.WorkerUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await SegmentNovuStack.WaitUntilAsync(() =>
+        {
+            var scrape = http.GetStringAsync(Messaging.Telemetry.SegmentNovuTelemetry.MetricsPath).GetAwaiter().GetResult().Split('\n');
+            return Gauge(scrape, "segmentnovuworker_segment_novu_queue_max_length", errorQueue) == Bound
+                && Gauge(scrape, "segmentnovuworker_segment_novu_queue_messages", errorQueue) >= DeadLetterQueueOptions.AlertFraction * Bound;
+        }, $"the worker's scrape shows {errorQueue} over {DeadLetterQueueOptions.AlertFraction:P0} of its bound", TimeSpan.FromSeconds(60));
     }
+
+    static double? Gauge(IEnumerable<string> scrape, string name, string queue) => scrape
+        .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && line.Contains($"queue=\"{queue}\"", StringComparison.Ordinal))
+        .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+        .Cast<double?>()
+        .FirstOrDefault();
 
     /// <summary>The messages a quorum queue holds for at-least-once dead-lettering (RabbitMQ's <c>messages_dlx</c>).</summary>
     static async Task<uint> WaitingToBeDeadLettered(SegmentNovuStack stack, string queue)
