@@ -156,13 +156,14 @@ public static class BusConfiguration
 
     /// <summary>
     /// The <c>_error</c> and <c>_skipped</c> queues of the partitions get their own arguments
-    /// (<see cref="QueueArguments.DeadLetters"/>), not copies of their partition's (MassTransit's default): a single
+    /// (<see cref="QueueArguments.DeadLetters"/>, bounded by <paramref name="options"/>), not copies of their partition's (MassTransit's default): a single
     /// active consumer would refuse the operator tool's <c>basic.get</c>, a delivery limit would count its reads, and a
     /// dead-letter target would point an <c>_error</c> queue at itself.
     /// </summary>
-    public static void UsePartitionErrorQueues(this IRabbitMqBusFactoryConfigurator cfg)
+    public static void UsePartitionErrorQueues(this IRabbitMqBusFactoryConfigurator cfg, DeadLetterQueueOptions options)
     {
-        static void DeadLetters(IRabbitMqQueueBindingConfigurator settings) => settings.ApplyQueueArguments(QueueArguments.DeadLetters);
+        var arguments = QueueArguments.DeadLetters(options);
+        void DeadLetters(IRabbitMqQueueBindingConfigurator settings) => settings.ApplyQueueArguments(arguments);
         cfg.SendTopology.ConfigureErrorSettings = DeadLetters;
         cfg.SendTopology.ConfigureDeadLetterSettings = DeadLetters;
     }
@@ -185,7 +186,7 @@ public static class BusConfiguration
     [
         QueueArguments.QueueType, QueueArguments.SingleActiveConsumer, QueueArguments.DeliveryLimitArgument,
         QueueArguments.DeadLetterExchange, QueueArguments.DeadLetterRoutingKey, QueueArguments.DeadLetterStrategy,
-        QueueArguments.Overflow, QueueArguments.MessageTtl,
+        QueueArguments.Overflow, QueueArguments.MessageTtl, QueueArguments.MaxLength,
     ];
 
     static void DeclarePartitions<T>(IRabbitMqBusFactoryConfigurator cfg, TopologyOptions topology)

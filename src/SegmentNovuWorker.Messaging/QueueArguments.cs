@@ -23,6 +23,7 @@ public static class QueueArguments
     public const string DeadLetterStrategy = "x-dead-letter-strategy";
     public const string Overflow = "x-overflow";
     public const string MessageTtl = "x-message-ttl";
+    public const string MaxLength = "x-max-length";
 
     /// <summary>
     /// How many times a partition queue hands a message out without it being settled (its consumer's process crashed,
@@ -68,12 +69,15 @@ public static class QueueArguments
     /// <summary>
     /// An <c>_error</c> or <c>_skipped</c> queue of a partition: quorum, no single active consumer (the operator tool reads
     /// it with <c>basic.get</c>, which a single-active-consumer queue refuses), no dead-lettering, no delivery limit
-    /// (<see cref="Unlimited"/>).
+    /// (<see cref="Unlimited"/>), and bounded, refusing new dead letters when full rather than dropping old ones
+    /// (<see cref="DeadLetterQueueOptions"/>; quorum queues know only <c>drop-head</c> and <c>reject-publish</c>).
     /// </summary>
-    public static IReadOnlyDictionary<string, object> DeadLetters { get; } = Frozen(new Dictionary<string, object>
+    public static IReadOnlyDictionary<string, object> DeadLetters(DeadLetterQueueOptions options) => Frozen(new Dictionary<string, object>
     {
         [QueueType] = "quorum",
         [DeliveryLimitArgument] = Unlimited,
+        [MaxLength] = options.MaxLength,
+        [Overflow] = RejectPublish,
     });
 
     /// <summary>
@@ -113,7 +117,7 @@ public static class QueueArguments
     {
         [QueueType] = "quorum",
         [DeliveryLimitArgument] = Unlimited,
-        ["x-max-length"] = options.MaxLength,
+        [MaxLength] = options.MaxLength,
         ["x-max-length-bytes"] = options.MaxLengthBytes,
         [Overflow] = RejectPublish,
     });

@@ -22,12 +22,12 @@ public sealed record QueueDeclaration(string Name, IReadOnlyDictionary<string, o
     /// The partition queues, their <c>_error</c> queues (created up front: the broker dead-letters a message past the
     /// delivery limit there, and holds it until the queue exists) and their <c>_skipped</c> queues.
     /// </summary>
-    public static IEnumerable<QueueDeclaration> OfWorker(TopologyOptions topology) =>
+    public static IEnumerable<QueueDeclaration> OfWorker(TopologyOptions topology, DeadLetterQueueOptions deadLetters) =>
         topology.All.Select(p => SegmentQueues.PartitionQueue(p)).SelectMany(q => new QueueDeclaration[]
         {
             new(q, QueueArguments.Partition(q), Create: true),
-            new(SegmentQueues.ErrorQueueOf(q), QueueArguments.DeadLetters, Create: true),
-            new(SegmentQueues.SkippedQueueOf(q), QueueArguments.DeadLetters, Create: false),
+            new(SegmentQueues.ErrorQueueOf(q), QueueArguments.DeadLetters(deadLetters), Create: true),
+            new(SegmentQueues.SkippedQueueOf(q), QueueArguments.DeadLetters(deadLetters), Create: false),
         });
 }
 

@@ -34,6 +34,22 @@ public sealed class When_an_operator_reads_dead_letters_in_the_console(ConsoleSt
     }
 
     [Fact]
+    public async Task Should_export_the_filtered_dead_letters_as_a_streamed_ndjson_file()
+    {
+        await using var browser = await ConsoleBrowser.OpenAsync(Stack);
+        await browser.SignInAsync();
+
+        var response = await browser.Context.APIRequest.GetAsync("/console/export?event=Order%20Completed");
+
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("application/x-ndjson", response.Headers["content-type"]);
+        Assert.Matches(@"^attachment; filename=dead-letters-\d{8}T\d{6}Z\.ndjson$", response.Headers["content-disposition"]);
+        var lines = (await response.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Contains("\"Order Completed\"", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Should_narrow_them_with_a_filter()
     {
         await using var browser = await ConsoleBrowser.OpenAsync(Stack);

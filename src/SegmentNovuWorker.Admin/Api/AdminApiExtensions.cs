@@ -34,15 +34,14 @@ public static class AdminApiExtensions
         admin.MapGet("/dlq/messages/{messageId}", (DeadLetterOperations dlq, string messageId, CancellationToken ct) =>
             Run(async () => await dlq.ShowAsync(messageId, ct)));
 
-        admin.MapGet("/dlq/export", async (DeadLetterOperations dlq, [AsParameters] FilterQuery query, CancellationToken ct) =>
-        {
-            var buffer = new StringWriter();
-            return await Run(async () =>
+        // Streamed as it is read: a failure to start (broker, queue) is still a problem answer; one midway cuts the stream.
+        admin.MapGet("/dlq/export", (DeadLetterOperations dlq, [AsParameters] FilterQuery query, CancellationToken ct) =>
+            Run(() => dlq.StartExportAsync(query.ToFilter(), ct), export => Results.Stream(async body =>
             {
-                await dlq.ExportAsync(query.ToFilter(), buffer, ct);
-                return buffer.ToString();
-            }, body => Results.Text(body, "application/x-ndjson"));
-        });
+                await using (export)
+                await using (var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false), bufferSize: -1, leaveOpen: true))
+                    await export.WriteToAsync(writer, ct);
+            }, "application/x-ndjson")));
 
         admin.MapPost("/dlq/replay", (HttpContext http, DeadLetterOperations dlq, [AsParameters] FilterQuery query, bool? all, bool? dryRun, double? rate, CancellationToken ct) =>
             Run(async () =>

@@ -82,9 +82,10 @@ public sealed class EventIntake(
         // One publish each, so a full segment-rejected refuses only what it has no room for.
         var keepRejected = Task.WhenAll(rejectedToKeep.Select(r => KeepAsync(r, http.RequestAborted)));
         var confirmed = new ConcurrentQueue<string>();
+        IReadOnlyList<UnpublishableEvent> unpublishable;
         try
         {
-            await publisher.PublishAsync(events, http.RequestAborted, publishTimeout, confirmed);
+            unpublishable = await publisher.PublishAsync(events, http.RequestAborted, publishTimeout, confirmed);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -101,7 +102,26 @@ public sealed class EventIntake(
             return Unavailable(http, ex.Message);
         }
 
-        var notKept = (await keepRejected).Count(kept => !kept);
+        if (unpublishable.Count > 0 && !parsed.IsBatch)
+        {
+            // A single event is refused with its reason, as an invalid one is: nothing was published.
+            await keepRejected;
+            var refused = unpublishable[0];
+            using var scope = logger.BeginSegmentMessageScope(refused.Event.MessageId);
+            logger.LogWarning("Refused a single {Source} event: {Reason}", source, refused.Reason);
+            metrics.Rejected(source, 1);
+            return Problem(StatusCodes.Status400BadRequest, "Event not accepted", refused.Reason);
+        }
+        // Set aside like an invalid event of the batch; its raw text is not at hand (the parser kept only what it read).
+        List<ISegmentEvent> unserializable = [.. unpublishable.Select(u =>
+            new RejectedEvent(u.Event.MessageId, u.Event.UserId, u.Event.AnonymousId, u.Event.Timestamp, null, u.Reason, -1, "", receivedAt, source))];
+        foreach (var u in unpublishable)
+        {
+            using var scope = logger.BeginSegmentMessageScope(u.Event.MessageId);
+            logger.LogWarning("Set aside an event of a {Source} batch in {Queue}: {Reason}", source, SegmentQueues.Rejected, u.Reason);
+        }
+        var keptUnserializable = await Task.WhenAll(unserializable.Select(r => KeepAsync(r, http.RequestAborted)));
+        var notKept = (await keepRejected).Concat(keptUnserializable).Count(kept => !kept);
         confirmedEvents.Forget(sender, resumed.Concat(rejectedResumed));
         var resumedCount = resumed.Count + rejectedResumed.Count;
         if (resumedCount > 0)
@@ -110,21 +130,24 @@ public sealed class EventIntake(
             logger.LogInformation("A {Source} request resumed where its earlier attempt stopped: {Resumed} of its events were confirmed then and not published again",
                 source, resumedCount);
         }
-        foreach (var accepted in parsed.Events)
+        var refusedIds = unpublishable.Select(u => u.Event.MessageId).ToHashSet(StringComparer.Ordinal);
+        var acceptedEvents = refusedIds.Count == 0 ? parsed.Events : [.. parsed.Events.Where(e => !refusedIds.Contains(e.MessageId))];
+        var rejectedCount = parsed.Invalid.Count + unpublishable.Count;
+        foreach (var accepted in acceptedEvents)
         {
             metrics.Accepted(SegmentCalls.Of(accepted).Name, source);
             deliveryLog.Record(DeliveryStep.Accepted(accepted, source, http.TraceIdentifier, receivedAt));
         }
-        metrics.Rejected(source, parsed.Invalid.Count);
+        metrics.Rejected(source, rejectedCount);
         metrics.OptedOut(source, parsed.OptedOut);
         if (notKept > 0)
             logger.LogError("{Queue} did not keep {NotKept} of {Rejected} rejected events of a {Source} request: it is full (RabbitMq:RejectedQueue) " +
                 "or the broker is slow. The request's valid events are accepted. See the queue with 'segment-novu queues'",
-                SegmentQueues.Rejected, notKept, rejected.Count, source);
+                SegmentQueues.Rejected, notKept, rejectedCount, source);
 
         logger.LogInformation("Accepted {Accepted} events from {Source} ({Rejected} rejected, {OptedOut} opted out of Novu)",
-            parsed.Events.Count, source, parsed.Invalid.Count, parsed.OptedOut);
-        return Results.Ok(new IntakeAnswer(true, parsed.Events.Count, parsed.Invalid.Count, parsed.OptedOut, notKept, resumedCount));
+            acceptedEvents.Count, source, rejectedCount, parsed.OptedOut);
+        return Results.Ok(new IntakeAnswer(true, acceptedEvents.Count, rejectedCount, parsed.OptedOut, notKept, resumedCount));
     }
 
     /// <summary>
@@ -145,8 +168,8 @@ public sealed class EventIntake(
     {
         try
         {
-            await publisher.PublishAsync([rejected], cancellationToken);
-            return true;
+            // A rejected event the serializer refuses too is not kept either.
+            return (await publisher.PublishAsync([rejected], cancellationToken)).Count == 0;
         }
         catch (BrokerUnavailableException)
         {

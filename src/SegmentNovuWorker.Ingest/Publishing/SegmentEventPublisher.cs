@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.Serialization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SegmentNovuWorker.Contracts;
@@ -10,6 +11,9 @@ namespace SegmentNovuWorker.Ingest.Publishing;
 /// <summary>The broker did not confirm every message in time; the caller must answer 503 and let Segment retry.</summary>
 public sealed class BrokerUnavailableException(string message, Exception? inner) : Exception(message, inner);
 
+/// <summary>An event whose message the serializer refused: it was not published, and no retry would publish it.</summary>
+public sealed record UnpublishableEvent(ISegmentEvent Event, string Reason);
+
 /// <summary>
 /// Publishes parsed Segment events with MassTransit, each to its user's partition, and returns only once RabbitMQ
 /// confirmed each one (publisher confirms), so a 2xx from the API means the events are durable in their queues.
@@ -18,6 +22,12 @@ public sealed class BrokerUnavailableException(string message, Exception? inner)
 /// Order: a user's events are published one after another, each after the previous one's confirm, so they enter their
 /// partition queue in the order of the request (RabbitMQ keeps a channel's order into one queue, but concurrent publishes
 /// through MassTransit's pipeline may reach the channel in any order). Different users go in parallel.
+/// <para>
+/// An event whose message the serializer refuses (<see cref="SerializationException"/>, which MassTransit throws before
+/// sending: the message never reached the broker) is left out alone and returned with its reason, and the same user's
+/// later events are published as if it had not been sent (docs/ingest.md): only what the broker did not confirm makes the
+/// request fail.
+/// </para>
 /// </remarks>
 public sealed class SegmentEventPublisher(
     IPublishEndpoint publishEndpoint,
@@ -28,18 +38,23 @@ public sealed class SegmentEventPublisher(
     /// <param name="publishTimeout">The request's wait for confirms; <c>Ingest:PublishTimeout</c> when not given.</param>
     /// <param name="confirmed">Gets the <c>messageId</c> of each event as soon as the broker confirmed it, so that a caller
     /// whose wait runs out knows which ones are in their queues.</param>
-    public async Task PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken, TimeSpan? publishTimeout = null,
-        ConcurrentQueue<string>? confirmed = null)
+    /// <returns>The events the serializer refused, with why; every other event is confirmed.</returns>
+    /// <exception cref="BrokerUnavailableException">The broker did not confirm every other event in time, or refused one.</exception>
+    public async Task<IReadOnlyList<UnpublishableEvent>> PublishAsync(IReadOnlyList<ISegmentEvent> events, CancellationToken cancellationToken,
+        TimeSpan? publishTimeout = null, ConcurrentQueue<string>? confirmed = null)
     {
         var wait = publishTimeout ?? options.Value.PublishTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);
         var partitions = topology.Value.Partitions;
+        var unpublishable = new ConcurrentQueue<UnpublishableEvent>();
         try
         {
             await Task.WhenAll(events
                 .GroupBy(e => e is RejectedEvent ? null : SegmentCalls.UserKeyOf(e))
-                .Select(lane => PublishInOrderAsync(lane.Key is null ? -1 : SegmentPartitions.PartitionOf(lane.Key, partitions), lane, confirmed, timeout.Token)));
+                .Select(lane => PublishInOrderAsync(lane.Key is null ? -1 : SegmentPartitions.PartitionOf(lane.Key, partitions), lane, confirmed,
+                    unpublishable, timeout.Token)));
+            return [.. unpublishable];
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -51,14 +66,28 @@ public sealed class SegmentEventPublisher(
         }
     }
 
-    async Task PublishInOrderAsync(int partition, IEnumerable<ISegmentEvent> events, ConcurrentQueue<string>? confirmed, CancellationToken cancellationToken)
+    async Task PublishInOrderAsync(int partition, IEnumerable<ISegmentEvent> events, ConcurrentQueue<string>? confirmed,
+        ConcurrentQueue<UnpublishableEvent> unpublishable, CancellationToken cancellationToken)
     {
         foreach (var segmentEvent in events)
         {
-            await PublishOneAsync(segmentEvent, partition, cancellationToken);
+            try
+            {
+                await PublishOneAsync(segmentEvent, partition, cancellationToken);
+            }
+            catch (SerializationException ex)
+            {
+                // Serialized before anything is sent: the broker never saw it, and the channel is as it was.
+                unpublishable.Enqueue(new UnpublishableEvent(segmentEvent, ReasonOf(ex)));
+                continue;
+            }
             confirmed?.Enqueue(segmentEvent.MessageId);
         }
     }
+
+    /// <summary>The serializer's own words, innermost first (MassTransit's wrapper says only "Failed to serialize message").</summary>
+    static string ReasonOf(SerializationException ex) =>
+        $"The event could not be written as a message: {(ex.InnerException ?? ex).GetBaseException().Message}";
 
     /// <remarks>
     /// The wait ends with <paramref name="cancellationToken"/> whatever MassTransit does: a publish whose channel is still

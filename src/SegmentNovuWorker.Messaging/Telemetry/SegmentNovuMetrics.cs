@@ -49,6 +49,9 @@ public sealed class SegmentNovuMetrics
         _endToEnd = meter.CreateHistogram<double>("segment_novu.events.end_to_end.duration", "s", "From the event's Segment timestamp to Novu's answer, by type");
         meter.CreateObservableGauge("segment_novu.queue.messages", () => _queues().Select(q =>
             new Measurement<long>(q.Messages, new("queue", q.Queue), new("partition", q.Partition))), "{message}", "Messages in each partition queue and its _error queue");
+        meter.CreateObservableGauge("segment_novu.queue.max_length", () => _queues().Where(q => q.MaxLength is not null).Select(q =>
+            new Measurement<long>(q.MaxLength!.Value, new("queue", q.Queue), new("partition", q.Partition))), "{message}",
+            "The bound of each _error queue (RabbitMq:DeadLetterQueues:MaxLength): past it the queue refuses new dead letters");
         meter.CreateObservableGauge("segment_novu.queue.consumers", () => _queues().Select(q =>
             new Measurement<long>(q.Consumers, new("queue", q.Queue), new("partition", q.Partition))), "{consumer}", "Consumers subscribed to each partition queue");
         meter.CreateObservableGauge("segment_novu.flow.consumption_stopped", () => _stopped().Select(s =>
@@ -110,4 +113,4 @@ public sealed class SegmentNovuMetrics
 }
 
 /// <summary>One queue's depth and consumers at the last sample.</summary>
-public sealed record QueueSample(string Queue, string Partition, long Messages, long Consumers);
+public sealed record QueueSample(string Queue, string Partition, long Messages, long Consumers, long? MaxLength = null);

@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
 using RabbitMQ.Client;
 using SegmentNovuWorker.Operations.Broker;
 
 namespace SegmentNovuWorker.Operations.DeadLetters;
 
 /// <summary>
-/// Reads dead letters without removing them.
+/// Reads dead letters without removing them, one at a time: the caller gets each as it is read, so what this process
+/// holds is what the caller keeps (a page, a line being written), never the queue.
 /// </summary>
 /// <remarks>
 /// AMQP has no "peek", so each <c>_error</c> queue is read with <c>basic.get</c> without acknowledging, on a channel
@@ -12,17 +14,16 @@ namespace SegmentNovuWorker.Operations.DeadLetters;
 /// it read forever). Closing the channel hands every message back: the <c>_error</c> queues are quorum queues, which
 /// serve returned messages first, in the order they were returned, so the queue's order is kept. Each read counts as a
 /// return: it raises the <c>x-delivery-count</c> header (a replay drops it) and would count toward a delivery limit,
-/// which is why the <c>_error</c> queues are declared with none (<see cref="Messaging.QueueArguments.DeadLetters"/>).
-/// While a read runs the messages are unacked (invisible to anything else reading the queue); nothing consumes an
-/// <c>_error</c> queue, so that does not matter. A read holds the queue's messages in memory: fine for thousands, not
-/// for millions.
+/// which is why the <c>_error</c> queues are declared with none (<see cref="Messaging.QueueArguments.DeadLetters(Messaging.DeadLetterQueueOptions)"/>).
+/// While a read runs the messages are unacked (invisible to anything else reading the queue, and held by the broker,
+/// which bounds them: <c>RabbitMq:DeadLetterQueues:MaxLength</c>); nothing consumes an <c>_error</c> queue, so that does
+/// not matter.
 /// </remarks>
 sealed class DeadLetterBrowser(BrokerConnector connector)
 {
-    public async Task<List<DeadLetterDetail>> ReadAsync(DeadLetterFilter filter, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<DeadLetterDetail> ReadAsync(DeadLetterFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await connector.ConnectAsync(cancellationToken);
-        var result = new List<DeadLetterDetail>();
         foreach (var (queue, count) in await ErrorQueues.InScopeAsync(connection, connector.Settings, filter, cancellationToken))
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -33,10 +34,9 @@ sealed class DeadLetterBrowser(BrokerConnector connector)
                     break;
                 var detail = DeadLetterParser.Parse(queue, message.BasicProperties, message.Body);
                 if (filter.Matches(detail.DeadLetter))
-                    result.Add(detail);
+                    yield return detail;
             }
             await channel.CloseAsync(cancellationToken); // requeues everything read, in place
         }
-        return result;
     }
 }

@@ -110,7 +110,8 @@ public sealed class SetupDoctor(IConfiguration configuration, BrokerConnector br
         {
             var topology = new TopologyOptions { Partitions = broker.Settings.Partitions };
             var rejected = configuration.GetSection(RejectedQueueOptions.Section).Get<RejectedQueueOptions>() ?? new RejectedQueueOptions();
-            var expected = QueueDeclaration.OfWorker(topology).Where(q => q.Create)
+            var deadLetters = configuration.GetSection(DeadLetterQueueOptions.Section).Get<DeadLetterQueueOptions>() ?? new DeadLetterQueueOptions();
+            var expected = QueueDeclaration.OfWorker(topology, deadLetters).Where(q => q.Create)
                 .Concat(QueueDeclaration.OfIngest(topology, rejected).Where(q => !q.Create));
             var missing = new List<string>();
             var mismatched = new List<string>();

@@ -38,6 +38,11 @@ public static class WorkerServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<DeadLetterQueueOptions>()
+            .BindConfiguration(DeadLetterQueueOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddOptions<SubscriberMemoryOptions>()
             .BindConfiguration(SubscriberMemoryOptions.Section)
             .ValidateDataAnnotations()
@@ -90,11 +95,12 @@ public static class WorkerServiceExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.UseSegmentNovuHost(context, "segment-novu-worker");
-                cfg.UsePartitionErrorQueues();
+                cfg.UsePartitionErrorQueues(context.GetRequiredService<IOptions<DeadLetterQueueOptions>>().Value);
                 foreach (var partition in context.GetRequiredService<IOptions<TopologyOptions>>().Value.All)
                     cfg.ReceiveEndpoint(SegmentQueues.PartitionQueue(partition), e => e.ConfigurePartitionEndpoint(cfg, context, partition));
             });
-        }, sp => QueueDeclaration.OfWorker(sp.GetRequiredService<IOptions<TopologyOptions>>().Value));
+        }, sp => QueueDeclaration.OfWorker(sp.GetRequiredService<IOptions<TopologyOptions>>().Value,
+            sp.GetRequiredService<IOptions<DeadLetterQueueOptions>>().Value));
         return builder;
     }
 }

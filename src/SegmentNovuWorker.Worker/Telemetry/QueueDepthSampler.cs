@@ -8,7 +8,7 @@ namespace SegmentNovuWorker.Worker.Telemetry;
 
 /// <summary>
 /// Samples the depth and consumers of every partition queue and its <c>_error</c> queue for the
-/// <c>segment_novu.queue.*</c> gauges (consumer lag, <c>_error</c> growing, a partition without a consumer).
+/// <c>segment_novu.queue.*</c> gauges (consumer lag, <c>_error</c> growing or near its bound, a partition without a consumer).
 /// </summary>
 /// <remarks>
 /// AMQP passive declares, not the management API: the worker already has the broker's AMQP address and credentials, and
@@ -20,6 +20,7 @@ public sealed class QueueDepthSampler(
     SideConnection broker,
     IOptions<RabbitMqOptions> rabbitMq,
     IOptions<TopologyOptions> topology,
+    IOptions<DeadLetterQueueOptions> deadLetters,
     ILogger<QueueDepthSampler> logger) : BackgroundService
 {
     /// <summary>About one Prometheus scrape interval: a finer sample would not be seen.</summary>
@@ -71,22 +72,23 @@ public sealed class QueueDepthSampler(
             {
                 channel ??= await connection.CreateChannelAsync(cancellationToken: cancellationToken);
                 var partition = SegmentQueues.PartitionOf(queue)?.ToString("00", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                long? bound = SegmentQueues.IsErrorQueue(queue) ? deadLetters.Value.MaxLength : null;
                 if (!recheckMissing && _missing.Contains(queue))
                 {
-                    samples.Add(new QueueSample(queue, partition, 0, 0));
+                    samples.Add(new QueueSample(queue, partition, 0, 0, bound));
                     continue;
                 }
                 try
                 {
                     var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
                     _missing.Remove(queue);
-                    samples.Add(new QueueSample(queue, partition, ok.MessageCount, ok.ConsumerCount));
+                    samples.Add(new QueueSample(queue, partition, ok.MessageCount, ok.ConsumerCount, bound));
                 }
                 catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
                 {
                     // An _error queue exists only once something failed: none yet is an empty one. The 404 closed the channel.
                     _missing.Add(queue);
-                    samples.Add(new QueueSample(queue, partition, 0, 0));
+                    samples.Add(new QueueSample(queue, partition, 0, 0, bound));
                     await channel.DisposeAsync();
                     channel = null;
                 }

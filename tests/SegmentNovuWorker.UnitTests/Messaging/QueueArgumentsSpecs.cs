@@ -40,7 +40,7 @@ public sealed class QueueArgumentsSpecs
     [Fact]
     public void Should_let_the_operator_tool_read_error_queues_any_number_of_times()
     {
-        foreach (var arguments in new[] { QueueArguments.DeadLetters, QueueArguments.Rejected(new RejectedQueueOptions()) })
+        foreach (var arguments in new[] { QueueArguments.DeadLetters(new DeadLetterQueueOptions()), QueueArguments.Rejected(new RejectedQueueOptions()) })
         {
             Assert.Equal("quorum", arguments[QueueArguments.QueueType]);
             Assert.False(arguments.ContainsKey(QueueArguments.SingleActiveConsumer)); // it would refuse basic.get
