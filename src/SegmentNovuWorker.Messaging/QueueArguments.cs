@@ -90,7 +90,7 @@ public static class QueueArguments
     {
         [QueueType] = "quorum",
         [DeliveryLimitArgument] = Unlimited,
-        ["x-max-length"] = 1_000_000,
+        [MaxLength] = 1_000_000,
         [Overflow] = "drop-head",
     });
 
