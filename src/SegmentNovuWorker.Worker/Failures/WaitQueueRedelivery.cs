@@ -10,9 +10,11 @@ namespace SegmentNovuWorker.Worker.Failures;
 /// <summary>
 /// Parks a message in its wait queue for the delay (<see cref="WaitQueues"/>): the same body, message id and headers, with
 /// <c>MT-Redelivery-Count</c> raised, the failure history (<c>SNW-*</c>) carried on, and marked as the head of its user's
-/// hold (<see cref="HoldQueues"/>), which then opens so that the user's later events wait behind it. The message is parked
-/// before the hold opens: a worker that dies in between leaves a head without a hold, skipped as the copy it is (the
-/// original comes back), never a hold without a head, which would hold the user for ever.
+/// hold (<see cref="HoldQueues"/>), which opens first so that the user's later events wait behind it. The hold opens
+/// before the message is parked: a worker that dies in between leaves a hold without a head, with the original coming
+/// back and joining the hold in its place (ahead of the user's events that came after it), and the hold sweep
+/// (<see cref="HoldSweeper"/>) lets it lead once the copy would have been due. Parking first left a copy without a hold
+/// instead, run as an ordinary event after the user's later events had run.
 /// </summary>
 public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds, PartitionLanes lanes, IOptions<RetryOptions> options,
     DeliveryRecorder recorder) : IRedeliveryScheduler
@@ -37,6 +39,8 @@ public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds,
         var waitQueue = await waitQueues.EnsureDeclaredAsync(context, queue, waitQueues.Snap(delay));
         var report = context.ReceiveContext.GetOrAddPayload(() => FailureReport.FromHeaders(context.Headers));
 
+        await holds.HoldAsync(context, userKey, queue, DateTimeOffset.UtcNow + waitQueues.Snap(delay));
+        lanes.For(queue).MarkHeld(userKey);
         await ScheduledRedelivery.ForwardAsync(context, new Uri($"exchange:{waitQueue}"), send =>
         {
             send.Headers.Set(MessageHeaders.RedeliveryCount, redeliveryCount);
@@ -46,8 +50,6 @@ public sealed class WaitQueueRedelivery(WaitQueues waitQueues, HoldQueues holds,
         });
 
         recorder.Parked(context, waitQueues.Snap(delay), waitQueue);
-        await holds.HoldAsync(context, userKey, queue, DateTimeOffset.UtcNow + waitQueues.Snap(delay));
-        lanes.For(queue).MarkHeld(userKey);
         context.ReceiveContext.GetOrAddPayload(() => new ParkedForRedelivery());
     }
 }

@@ -51,9 +51,9 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
     {
         if (head && !await holds.ExistsAsync(context, userKey))
         {
-            // A head whose hold is gone: a copy left by a worker that stopped between parking it and opening the hold,
-            // or a real head whose hold a duplicate head (a delivery returned by a stop cut short) already released. The
-            // two cannot be told apart, and skipping the second loses the event, so it runs as an ordinary event:
+            // A head whose hold is gone: a real head whose hold a duplicate head (a re-parked head returned by a worker
+            // that stopped between parking its copy and acknowledging it) already released, or that duplicate itself.
+            // The two cannot be told apart, and skipping the first loses the event, so it runs as an ordinary event:
             // a copy is then delivered twice, which Novu's transactionId (and the idempotency key) answers once.
             logger.LogInformation("A hold head of user {UserHash} found its hold gone: it runs as an ordinary event",
                 SegmentPartitions.UserHash(userKey));
