@@ -192,7 +192,8 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
     [Fact]
     public async Task Should_list_every_queue_of_the_service_with_its_counts()
     {
-        // The management API samples its counts every few seconds: wait until they have caught up.
+        // The management API samples its counts and its consumers every few seconds: wait until both have caught up (a run
+        // that asked right after the worker started saw every partition's consumer missing).
         var errorQueueName = SegmentQueues.ErrorQueueOf(CallQueues.PartitionQueueOf("user-rejected-1"));
         JsonNode? errorQueue = null;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -202,7 +203,8 @@ public sealed class When_an_operator_inspects_dead_letters(MixedDeadLettersFixtu
             run = await Cli.RunAsync(Stack, "queues", "--json");
             Assert.Equal(ExitCodes.Ok, run.ExitCode);
             errorQueue = run.Json.AsArray().FirstOrDefault(q => (string)q!["name"]! == errorQueueName);
-            if (errorQueue is not null && run.Json.AsArray().Where(q => (string)q!["kind"]! == "error").Sum(q => (long)q!["ready"]!) == 7)
+            if (errorQueue is not null && run.Json.AsArray().Where(q => (string)q!["kind"]! == "error").Sum(q => (long)q!["ready"]!) == 7
+                && run.Json.AsArray().Where(q => (string)q!["kind"]! == "partition").All(q => q!["activeConsumer"] is not null))
                 break;
             await Task.Delay(500);
         } while (DateTime.UtcNow < deadline);

@@ -25,6 +25,7 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     // One offer channel per partition endpoint: a channel publishes one message at a time while it tracks confirms, so a
     // single channel for the whole worker would make every partition wait for every other one's offers.
     readonly Dictionary<(IConnection, string), Task<ConfirmedChannel>> _offerChannels = [];
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _registries = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Is this message one that leads its user out of a hold? Read from the transport headers: a released event is
@@ -87,11 +88,10 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     /// One record of the partition's hold registry: the user's head is due in <paramref name="partitionQueue"/> at
     /// <paramref name="back"/> (its message id is the user hash, its timestamp the time; no body).
     /// </summary>
-    static async Task RecordHeadAsync(ScratchChannels.Lease lease, string partitionQueue, string userHash, DateTimeOffset back, CancellationToken cancellationToken)
+    async Task RecordHeadAsync(ScratchChannels.Lease lease, string partitionQueue, string userHash, DateTimeOffset back, CancellationToken cancellationToken)
     {
         var registry = SegmentQueues.HoldRegistryOf(partitionQueue);
-        await lease.Channel.QueueDeclareAsync(registry, durable: true, exclusive: false, autoDelete: false, QueueArguments.HoldRegistry.ForClient(),
-            cancellationToken: cancellationToken);
+        await EnsureRegistryAsync(lease.Channel, registry);
         var properties = new BasicProperties
         {
             MessageId = userHash,
@@ -154,6 +154,25 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
             }
         }
         throw new InvalidOperationException($"Could not release the hold {hold}: it kept changing.");
+    }
+
+    /// <summary>
+    /// Declares the registry once per process (as the wait queues are), not per record: many parks at once (an outage over a
+    /// loaded partition) would otherwise race to create the same quorum queue.
+    /// </summary>
+    async Task EnsureRegistryAsync(IChannel channel, string registry)
+    {
+        var declaration = _registries.GetOrAdd(registry, name => new Lazy<Task>(() =>
+            channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, QueueArguments.HoldRegistry.ForClient())));
+        try
+        {
+            await declaration.Value;
+        }
+        catch
+        {
+            _registries.TryRemove(registry, out _);
+            throw;
+        }
     }
 
     async Task<ConfirmedChannel> OfferChannelAsync(IConnection connection, string partitionQueue)

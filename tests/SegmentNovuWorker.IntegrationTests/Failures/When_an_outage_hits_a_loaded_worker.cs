@@ -116,7 +116,9 @@ public sealed class When_an_outage_hits_a_loaded_worker
         {
             var state = await RabbitMqBroker.QueueStateAsync(stack.RabbitMq, partition);
             var deadLetters = await QueuedMessage.PeekAllAsync(stack.RabbitMq, SegmentQueues.ErrorQueueOf(partition));
-            var reasons = string.Join(", ", deadLetters.GroupBy(d => d.Header(DeadLetterHeaders.Reason)).Select(g => $"{g.Count()} {g.Key}"));
+            // With the first one's fault message: an unexpected error says nothing by its reason alone.
+            var reasons = string.Join(", ", deadLetters.GroupBy(d => d.Header(DeadLetterHeaders.Reason))
+                .Select(g => $"{g.Count()} {g.Key} ({g.First().Header("MT-Fault-ExceptionType")}: {g.First().Header("MT-Fault-Message")})"));
             lines.Add($"{partition}: {state?.Messages} ready, {state?.Consumers} consumers, dead letters: {(reasons.Length == 0 ? "none" : reasons)}");
         }
         return string.Join("; ", lines);
