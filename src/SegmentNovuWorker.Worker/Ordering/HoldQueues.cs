@@ -157,10 +157,10 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     }
 
     /// <summary>
-    /// Declares the registry once per process (as the wait queues are), not per record: many parks at once (an outage over a
-    /// loaded partition) would otherwise race to create the same quorum queue.
+    /// Declares the registry once per process (as the wait queues are), not per record or sweep: many parks at once (an
+    /// outage over a loaded partition) would otherwise race to create the same quorum queue.
     /// </summary>
-    async Task EnsureRegistryAsync(IChannel channel, string registry)
+    public async Task EnsureRegistryAsync(IChannel channel, string registry)
     {
         var declaration = _registries.GetOrAdd(registry, name => new Lazy<Task>(() =>
             channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, QueueArguments.HoldRegistry.ForClient())));

@@ -101,30 +101,16 @@ public sealed class HoldSweeper(
         // Counted only once the balancer announces this worker (every partition subscribed): before that, and with
         // balancing off, the partitions it has received from.
         if (worker.Value.BalanceInterval > TimeSpan.Zero
-            && await broker.WithChannelAsync(async channel => await WorkersAsync(channel, cancellationToken), cancellationToken) == 1)
+            && await broker.WithChannelAsync(channel => PartitionBalancer.CountWorkersAsync(channel, cancellationToken), cancellationToken) == 1)
             return [.. topology.Value.All.Select(SegmentQueues.PartitionQueue)];
         return lanes.ActivePartitions;
-    }
-
-    /// <summary>The consumers of <see cref="SegmentQueues.Workers"/>; 0 before any worker declared it.</summary>
-    static async Task<uint> WorkersAsync(IChannel channel, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await channel.QueueDeclarePassiveAsync(SegmentQueues.Workers, cancellationToken)).ConsumerCount;
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
-        {
-            return 0;
-        }
     }
 
     async Task SweepPartitionAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var registry = SegmentQueues.HoldRegistryOf(queue);
-        await channel.QueueDeclareAsync(registry, durable: true, exclusive: false, autoDelete: false, QueueArguments.HoldRegistry.ForClient(),
-            cancellationToken: cancellationToken);
+        await holds.EnsureRegistryAsync(channel, registry);
         var records = new List<(ulong Tag, string UserHash, DateTimeOffset Due)>();
         while (records.Count < MaxRecordsPerSweep && await channel.BasicGetAsync(registry, autoAck: false, cancellationToken) is { } record)
             records.Add((record.DeliveryTag, record.BasicProperties.MessageId ?? "", DateTimeOffset.FromUnixTimeSeconds(record.BasicProperties.Timestamp.UnixTime)));

@@ -126,6 +126,22 @@ public sealed class PartitionBalancer(
     static async Task<int> CountWorkersAsync(IConnection connection, CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        return (int)(await channel.QueueDeclarePassiveAsync(SegmentQueues.Workers, cancellationToken)).ConsumerCount;
+        return (int)await CountWorkersAsync(channel, cancellationToken);
+    }
+
+    /// <summary>
+    /// How many workers announced themselves: the consumers of <see cref="SegmentQueues.Workers"/>; 0 before any worker
+    /// declared it (the 404 closes <paramref name="channel"/>).
+    /// </summary>
+    internal static async Task<uint> CountWorkersAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(SegmentQueues.Workers, cancellationToken)).ConsumerCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 }
