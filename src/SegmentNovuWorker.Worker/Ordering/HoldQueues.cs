@@ -85,6 +85,24 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     }
 
     /// <summary>
+    /// Opens the user's hold with this event, the user's earliest not yet done, as its head, sent to the back of
+    /// <paramref name="partitionQueue"/> (a burst's lead: <see cref="UserLaneFilter"/>). The caller acknowledges the
+    /// delivery once this returns. As for a head parked in redelivery, the hold opens first: a worker that dies before
+    /// the copy is sent leaves a hold without a head, which the original joins in its place when it comes back (ahead of
+    /// the user's later events, which come back behind it) and the sweep lets lead; one that dies after it leaves the copy
+    /// and the original, which joins the hold behind it: the event runs twice, in order.
+    /// </summary>
+    public async Task LeadAsync(ReceiveContext context, string userKey, string partitionQueue)
+    {
+        await HoldAsync(context, userKey, partitionQueue, DateTimeOffset.UtcNow);
+        var properties = new BasicProperties(DeliveryOf(context).Properties);
+        properties.Headers = properties.Headers is null ? [] : new Dictionary<string, object?>(properties.Headers);
+        properties.Headers[DeadLetterHeaders.HoldHead] = "true";
+        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await lease.Confirmed.PublishAsync("", partitionQueue, properties, context.Body.GetBytes(), context.CancellationToken);
+    }
+
+    /// <summary>
     /// One record of the partition's hold registry: the user's head is due in <paramref name="partitionQueue"/> at
     /// <paramref name="back"/> (its message id is the user hash, its timestamp the time; no body).
     /// </summary>

@@ -11,7 +11,7 @@ namespace SegmentNovuWorker.Worker.Ordering;
 /// in the user's hold. A hold head, once done (delivered, skipped or dead-lettered, not parked for
 /// redelivery), hands the lead to the next held event.
 /// </summary>
-public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, HoldQueues holds, ILogger<UserLaneFilter> logger,
+public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, HoldQueues holds, int userShare, ILogger<UserLaneFilter> logger,
     DeliveryRecorder? recorder = null) : IFilter<ReceiveContext>
 {
     public void Probe(ProbeContext context) => context.CreateFilterScope("userLanes");
@@ -33,7 +33,7 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
 
         if (ticket.Way == LaneWay.Run)
         {
-            await RunAsync(context, next, userKey, queue, head, waiting.Token);
+            await RunAsync(context, next, userKey, queue, head, ticket.WaitingBehind, waiting.Token);
             return;
         }
         if (await holds.TryHoldAsync(context, userKey))
@@ -44,10 +44,11 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         // Its user turned out not to be held any more: it runs after all, behind what came before it.
         using var run = ticket.Unpark();
         await run.WaitTurnAsync(waiting.Token);
-        await RunAsync(context, next, userKey, queue, head: false, waiting.Token);
+        await RunAsync(context, next, userKey, queue, head: false, waitingBehind: 0, waiting.Token);
     }
 
-    async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head, CancellationToken waiting)
+    async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head, int waitingBehind,
+        CancellationToken waiting)
     {
         if (head && !await holds.ExistsAsync(context, userKey))
         {
@@ -64,6 +65,20 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         {
             recorder?.Held(context);
             lanes.MarkHeld(userKey);
+            return;
+        }
+
+        if (!head && waitingBehind > userShare)
+        {
+            // A burst: more of the user's events wait here than its share of the partition's held deliveries, keeping the
+            // users queued behind them out. This one, the user's earliest not yet done, leads the user's hold from the back
+            // of the partition queue; those behind it find the hold and move to the hold queue in order, giving their
+            // slots back; the hold lets them lead one after another.
+            await holds.LeadAsync(context, userKey, queue);
+            lanes.MarkHeld(userKey);
+            recorder?.Held(context);
+            logger.LogDebug("User {UserHash} has {Waiting} events waiting in {Queue}: the rest of its burst waits in its hold",
+                SegmentPartitions.UserHash(userKey), waitingBehind, queue);
             return;
         }
 

@@ -82,7 +82,10 @@ public sealed class UserLanes
 
         if (holdHead)
         {
-            // A head exists only while its hold does: the user's later events park behind it.
+            // A head exists only while its hold does: the user's later events park behind it, and behind those of its
+            // events that came before it and still wait to run (they will find the hold and park).
+            if (!lane.Held && lane.Running > 0)
+                ParkAfterWaitingRuns(lane);
             lane.Held = true;
             return JoinRun(userKey, lane, Task.WhenAll(lane.RunTail, lane.ParkTail), channel);
         }
@@ -194,16 +197,31 @@ public sealed class UserLanes
     /// </summary>
     public CancellationToken ReleasedWith(object? channel) => _channels.ReleasedWith(channel);
 
-    /// <summary>The user's hold is open (this worker parked an event in redelivery, or found the hold): park its later events.</summary>
+    /// <summary>
+    /// The user's hold is open (this worker parked an event in redelivery or as the lead of its burst, or found the hold):
+    /// park its later events. Called from the run of one of the user's events; those of its events already waiting in the
+    /// run chain behind it will find the hold and park when their turn comes, so the events that come from now on park
+    /// only after them: parked at once, they would reach the hold queue ahead of them.
+    /// </summary>
     public void MarkHeld(string userKey)
     {
         lock (_gate)
         {
             if (!_lanes.TryGetValue(userKey, out var lane))
                 _lanes[userKey] = lane = new Lane();
+            // More than the caller in the run chain: the rest wait behind it, and the caller is done right after this.
+            if (!lane.Held && lane.Running > 1)
+                ParkAfterWaitingRuns(lane);
             lane.Held = true;
         }
     }
+
+    /// <summary>
+    /// The user became held while events of it wait in the run chain: they will find the hold and park when their turn
+    /// comes, so what parks from now on waits for them. Only when the user becomes held: while it is, no event joins
+    /// the run chain but a head (which itself waits for both chains).
+    /// </summary>
+    static void ParkAfterWaitingRuns(Lane lane) => lane.ParkTail = Task.WhenAll(lane.ParkTail, lane.RunTail);
 
     /// <summary>The user's hold is gone: its events run again.</summary>
     public void MarkReleased(string userKey)
@@ -292,6 +310,9 @@ public sealed class LaneTicket : IDisposable
 
     public string UserKey { get; }
     public LaneWay Way { get; }
+
+    /// <summary>How many of the user's events wait in its run chain behind this one (read when its turn has come).</summary>
+    public int WaitingBehind => Math.Max(0, Volatile.Read(ref Lane.Running) - 1);
 
     /// <summary>Completes when this delivery is done and everything before it in its chain is.</summary>
     internal Task Done => _done.Task;

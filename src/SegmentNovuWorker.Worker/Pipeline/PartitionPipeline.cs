@@ -48,8 +48,9 @@ public static class PartitionPipeline
         // The queue, its bindings, and how many deliveries it holds at once (a memory bound); how many Novu calls run at
         // once is the Novu client's pacing. Every delivery held must be able to reach the lanes, hence the same limit.
         e.BindPartition(cfg, partition);
-        e.PrefetchCount = worker.Prefetch;
-        e.ConcurrentMessageLimit = worker.Prefetch;
+        var prefetch = worker.PrefetchOf(context.GetRequiredService<IOptions<TopologyOptions>>().Value.Partitions);
+        e.PrefetchCount = prefetch;
+        e.ConcurrentMessageLimit = prefetch;
 
         // 1. Consumption.
         e.ConnectReceiveEndpointObserver(context.GetRequiredService<ConsumptionControl>());
@@ -57,7 +58,7 @@ public static class PartitionPipeline
         e.ConnectReceiveEndpointObserver(new ColdStartOnReady(context.GetRequiredService<SubscriberMemory>()));
 
         // 2. Receive pipe.
-        e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, context.GetRequiredService<ILogger<UserLaneFilter>>(),
+        e.ConfigureReceive(r => r.UseFilter(new UserLaneFilter(lanes.For(queue), lanes, holds, worker.UserShare, context.GetRequiredService<ILogger<UserLaneFilter>>(),
             context.GetRequiredService<DeliveryRecorder>())));
 
         // 3. Error pipe.

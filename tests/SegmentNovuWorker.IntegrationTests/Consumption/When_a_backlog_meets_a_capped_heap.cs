@@ -8,10 +8,11 @@ namespace SegmentNovuWorker.IntegrationTests.Consumption;
 /// A backlog that fills every partition's prefetch, drained by a worker process whose GC heap is capped where a 512Mi
 /// container caps it (75 %: 384 MiB). Before the steady core, such a worker died (<c>OutOfMemoryException</c> in the
 /// receive transport, then "Internal CLR error") a few thousand deliveries in: a crash loop after every outage that
-/// built a backlog; this spec, run against that code (ad39f34), saw the process die too. Trimmed here to 24,000 events,
-/// each of its own user (16 partitions × <c>Worker:Prefetch</c> 1000 held at once is 16,000, so every partition is full
-/// from the start and every delivery held runs at once); the benchmark drains 100,000 (<c>-- backlog 100000</c> with
-/// <c>SNW_BENCH_WORKER_HEAP_LIMIT=0x18000000</c>) and prints the peak RSS.
+/// built a backlog; this spec, run against that code (ad39f34, 16 partitions × a prefetch of 1000 held and run at once),
+/// saw the process die too. It runs with the defaults a user gets (<c>Worker:MaxHeld</c> 2000 held, <c>Worker:MaxRunning</c>
+/// 500 of them running). Trimmed here to 24,000 events, each of its own user, so every partition is full from the start;
+/// the benchmark drains 100,000 (<c>-- backlog 100000</c> with <c>SNW_BENCH_WORKER_HEAP_LIMIT=0x18000000</c>) and prints
+/// the peak RSS.
 /// </summary>
 public sealed class When_a_backlog_meets_a_capped_heap
 {

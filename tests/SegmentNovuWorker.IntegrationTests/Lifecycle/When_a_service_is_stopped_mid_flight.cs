@@ -42,12 +42,13 @@ public sealed class When_a_service_is_stopped_mid_flight
     {
         // A slow Novu: each trigger takes five seconds, so the worker has calls in flight (at most 128, the pacer's bound)
         // when it stops, and most of the 1000 events still wait, in its lanes or in their queues.
-        // Prefetch 16: a stop finishes what the worker holds, and with the default 1000 a partition holds a backlog that
-        // outlasts MassTransit's 30 s stop timeout (a known limit: docs/design.md).
+        // 16 held a partition (Worker:MaxHeld 256 over 16 partitions): a stop finishes what the worker holds, and with the
+        // default 125 a partition a slow Novu makes what it holds outlast MassTransit's 30 s stop timeout (a known limit:
+        // docs/design.md).
         await using var stack = await SegmentNovuStack.StartAsync(new Dictionary<string, string?>
         {
             ["StandIn:Delays:Triggers"] = "00:00:05",
-            ["Worker:Prefetch"] = "16",
+            ["Worker:MaxHeld"] = "256",
         });
         const int events = 1000;
         using var client = stack.CreateIngestClient();

@@ -90,6 +90,62 @@ public sealed class When_deliveries_reach_the_lanes
     }
 
     [Fact]
+    public async Task Should_park_what_comes_after_the_hold_opened_behind_what_already_waited_to_run()
+    {
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
+        var started = new List<string>();
+        var slow = new TaskCompletionSource();
+        var first = RunAsync(lanes, "a", 1, started, slow.Task);
+        var second = RunAsync(lanes, "a", 2, started); // waits in the run chain behind the first
+        await Task.Delay(50);
+        lanes.MarkHeld("a"); // the first went to delayed redelivery, or leads its burst's hold
+
+        // The third parks, but only once the second (which will find the hold and park too) has: in the hold queue it
+        // must come after it.
+        var third = RunAsync(lanes, "a", 3, started);
+        await Task.Delay(50);
+        Assert.Equal(["a:1"], started);
+        slow.SetResult();
+        await Task.WhenAll(first, second, third).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["a:1", "a:2", "a:3"], started);
+        Assert.Equal(LaneWay.Park, await third);
+    }
+
+    [Fact]
+    public async Task Should_park_what_comes_after_a_hold_head_behind_what_waited_to_run_before_it()
+    {
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
+        var started = new List<string>();
+        var slow = new TaskCompletionSource();
+        var first = RunAsync(lanes, "a", 1, started, slow.Task);
+        var second = RunAsync(lanes, "a", 2, started);
+        var head = RunAsync(lanes, "a", 3, started, head: true); // the hold's head, leading the user's burst back
+        var fourth = RunAsync(lanes, "a", 4, started);
+        await Task.Delay(50);
+        Assert.Equal(["a:1"], started);
+        slow.SetResult();
+        await Task.WhenAll(first, second, head, fourth).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("a:2", started[1]); // the fourth (parked) never goes before the second
+        Assert.True(started.IndexOf("a:4") > started.IndexOf("a:2"));
+    }
+
+    [Fact]
+    public async Task Should_tell_a_running_event_how_many_of_its_user_wait_behind_it()
+    {
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
+        using var first = await lanes.EnterAsync("u", false, Channel, 1, CancellationToken.None);
+        await first.WaitTurnAsync(CancellationToken.None);
+        Assert.Equal(0, first.WaitingBehind);
+        var behind = new List<LaneTicket>();
+        for (ulong tag = 2; tag <= 5; tag++)
+            behind.Add(await lanes.EnterAsync("u", false, Channel, tag, CancellationToken.None));
+        using var other = await lanes.EnterAsync("v", false, Channel, 6, CancellationToken.None);
+        Assert.Equal(4, first.WaitingBehind);
+        Assert.Equal(0, other.WaitingBehind);
+        behind.ForEach(t => t.Dispose());
+    }
+
+    [Fact]
     public async Task Should_not_let_a_later_event_overtake_a_running_one_when_the_one_between_is_cancelled()
     {
         var lanes = new UserLanes("segment-events-00", new PartitionChannels());
