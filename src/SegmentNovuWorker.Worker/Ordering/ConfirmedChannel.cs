@@ -75,8 +75,12 @@ public sealed class ConfirmedChannel : IAsyncDisposable
     /// Publishes <paramref name="body"/> mandatory and waits for the broker's confirm, or for the channel's end: true when
     /// the broker routed it to a queue, false when it returned it (no queue took it).
     /// </summary>
+    /// <param name="sent">
+    /// Called once the message is on its way, before its confirm: what the same channel publishes after it is routed
+    /// after it.
+    /// </param>
     public async Task<bool> TryPublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action? sent = null)
     {
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         var pending = new Pending();
@@ -93,6 +97,7 @@ public sealed class ConfirmedChannel : IAsyncDisposable
                 _pending[sequence] = pending;
                 pending.Sequence = sequence;
                 await Channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, gone.Token);
+                sent?.Invoke();
             }
             finally
             {

@@ -36,14 +36,15 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
 
     /// <summary>
     /// Offers the message to its user's hold: true when the user is held and the message is now at the back of the
-    /// hold queue (the broker confirmed it), false when the user is not held.
+    /// hold queue (the broker confirmed it), false when the user is not held. <paramref name="sent"/> is called once the
+    /// offer is on its way, before its confirm: an offer of the same partition made after that is routed after it.
     /// </summary>
-    public async Task<bool> TryHoldAsync(ReceiveContext context, string userKey)
+    public async Task<bool> TryHoldAsync(ReceiveContext context, string userKey, Action? sent = null)
     {
         var delivery = DeliveryOf(context);
         var channel = await OfferChannelAsync(MassTransitInternals.ConnectionOf(context), UserLaneFilter.PartitionQueueOf(context));
         return await channel.TryPublishAsync(SegmentQueues.HoldsExchange, SegmentPartitions.UserHash(userKey),
-            new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken);
+            new BasicProperties(delivery.Properties), context.Body.GetBytes(), context.CancellationToken, sent);
     }
 
     /// <summary>Does the user's hold exist? A head whose hold is gone runs as an ordinary event (<see cref="UserLaneFilter"/>).</summary>

@@ -29,19 +29,23 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         // Waiting for its turn ends with the delivery, or once this worker has closed its channel (nothing will settle it).
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lanes.ReleasedWith(channel));
         using var ticket = await lanes.EnterAsync(userKey, head, channel, delivery?.DeliveryTag ?? 0, waiting.Token);
-        await ticket.WaitTurnAsync(waiting.Token);
-
         if (ticket.Way == LaneWay.Run)
         {
+            await ticket.WaitTurnAsync(waiting.Token);
             await RunAsync(context, next, userKey, queue, head, ticket.WaitingBehind, waiting.Token);
             return;
         }
-        if (await holds.TryHoldAsync(context, userKey))
+        // Offered to the hold as soon as the user's earlier parked events' offers are on their way: the offer channel
+        // routes them in that order, and their confirms are not waited for one by one.
+        await ticket.WaitPlaceTurnAsync(waiting.Token);
+        if (await holds.TryHoldAsync(context, userKey, ticket.MarkPlaced))
         {
             recorder?.Held(context);
             return;
         }
-        // Its user turned out not to be held any more: it runs after all, behind what came before it.
+        // Its user turned out not to be held any more: it runs after all, once the user's earlier parked events are done
+        // (they may be running for the same reason), behind what came before it.
+        await ticket.WaitTurnAsync(waiting.Token);
         using var run = ticket.Unpark();
         await run.WaitTurnAsync(waiting.Token);
         await RunAsync(context, next, userKey, queue, head: false, waitingBehind: 0, waiting.Token);

@@ -29,6 +29,8 @@ public sealed class UserLanes
         public object? Channel;
         public Task RunTail = Task.CompletedTask;
         public Task ParkTail = Task.CompletedTask;
+        /// <summary>Completes once the last parked event's offer is on its way to the hold (see <see cref="LaneTicket.Placed"/>).</summary>
+        public Task ParkPlacedTail = Task.CompletedTask;
         public int Running;
         public int Parking;
         /// <summary>This worker knows the user is held (it opened the hold, saw its head, or parked an event in it).</summary>
@@ -96,7 +98,7 @@ public sealed class UserLanes
 
     LaneTicket JoinRun(string userKey, Lane lane, Task previous, object? channel)
     {
-        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Run, previous, Task.CompletedTask, channel);
+        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Run, previous, Task.CompletedTask, previous, channel);
         lane.RunTail = ticket.Done;
         lane.Running++;
         return ticket;
@@ -104,8 +106,9 @@ public sealed class UserLanes
 
     LaneTicket JoinPark(string userKey, Lane lane, object? channel)
     {
-        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, channel);
+        var ticket = new LaneTicket(this, lane, userKey, LaneWay.Park, lane.ParkTail, lane.RunTail, lane.ParkPlacedTail, channel);
         lane.ParkTail = ticket.Done;
+        lane.ParkPlacedTail = ticket.Placed;
         lane.Parking++;
         return ticket;
     }
@@ -120,7 +123,7 @@ public sealed class UserLanes
         {
             var lane = parked.Lane;
             lane.HoldGone = true;
-            var ticket = new LaneTicket(this, lane, parked.UserKey, LaneWay.Run, parked.RunBefore, Task.CompletedTask, parked.Channel);
+            var ticket = new LaneTicket(this, lane, parked.UserKey, LaneWay.Run, parked.RunBefore, Task.CompletedTask, parked.RunBefore, parked.Channel);
             lane.RunTail = Task.WhenAll(lane.RunTail, ticket.Done);
             lane.Running++;
             return ticket;
@@ -221,7 +224,11 @@ public sealed class UserLanes
     /// comes, so what parks from now on waits for them. Only when the user becomes held: while it is, no event joins
     /// the run chain but a head (which itself waits for both chains).
     /// </summary>
-    static void ParkAfterWaitingRuns(Lane lane) => lane.ParkTail = Task.WhenAll(lane.ParkTail, lane.RunTail);
+    static void ParkAfterWaitingRuns(Lane lane)
+    {
+        lane.ParkTail = Task.WhenAll(lane.ParkTail, lane.RunTail);
+        lane.ParkPlacedTail = Task.WhenAll(lane.ParkPlacedTail, lane.RunTail);
+    }
 
     /// <summary>The user's hold is gone: its events run again.</summary>
     public void MarkReleased(string userKey)
@@ -285,11 +292,15 @@ public sealed class LaneTicket : IDisposable
 {
     readonly UserLanes _lanes;
     readonly Task _previous;
+    readonly Task _placeAfter;
     readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _placed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _disposed;
 
-    internal LaneTicket(UserLanes lanes, UserLanes.Lane lane, string userKey, LaneWay way, Task previous, Task runBefore, object? channel)
+    internal LaneTicket(UserLanes lanes, UserLanes.Lane lane, string userKey, LaneWay way, Task previous, Task runBefore, Task placeAfter,
+        object? channel)
     {
+        _placeAfter = placeAfter;
         Lane = lane;
         Channel = channel;
         _lanes = lanes;
@@ -317,6 +328,16 @@ public sealed class LaneTicket : IDisposable
     /// <summary>Completes when this delivery is done and everything before it in its chain is.</summary>
     internal Task Done => _done.Task;
 
+    /// <summary>
+    /// Completes once this delivery's offer to its user's hold is on its way (<see cref="MarkPlaced"/>), or when it is
+    /// done: the user's next parked event may then send its own offer, which the broker routes after this one, without
+    /// waiting for this one's confirm. Parking one confirm at a time kept a partition's other users behind a burst.
+    /// </summary>
+    internal Task Placed => _placed.Task;
+
+    /// <summary>This delivery's offer to the hold is on its way (the channel routes what it sends later after it).</summary>
+    public void MarkPlaced() => _placed.TrySetResult();
+
     bool _started;
 
     /// <summary>
@@ -326,6 +347,24 @@ public sealed class LaneTicket : IDisposable
     public async Task WaitTurnAsync(CancellationToken cancellationToken)
     {
         await _previous.WaitAsync(cancellationToken);
+        await StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// For a parked event: waits until the user's earlier parked events' offers are on their way (not confirmed), then
+    /// starts this one, so its offer reaches the hold after theirs. If the offer comes back (the hold is gone), wait
+    /// for <see cref="WaitTurnAsync"/> before running it: an earlier one may be running for the same reason.
+    /// </summary>
+    public async Task WaitPlaceTurnAsync(CancellationToken cancellationToken)
+    {
+        await _placeAfter.WaitAsync(cancellationToken);
+        await StartAsync(cancellationToken);
+    }
+
+    async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_started)
+            return;
         while (!_lanes.TryStart(Channel, out var wake))
             await wake.WaitAsync(cancellationToken);
         _started = true;
@@ -343,6 +382,7 @@ public sealed class LaneTicket : IDisposable
         _previous.ContinueWith(_ =>
         {
             _lanes.Left(this);
+            _placed.TrySetResult();
             _done.SetResult();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -130,6 +130,29 @@ public sealed class When_deliveries_reach_the_lanes
     }
 
     [Fact]
+    public async Task Should_let_a_parked_event_offer_itself_once_the_earlier_offer_is_on_its_way_but_run_only_after_it()
+    {
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
+        lanes.MarkHeld("u");
+        var first = await lanes.EnterAsync("u", false, Channel, 1, CancellationToken.None);
+        using var second = await lanes.EnterAsync("u", false, Channel, 2, CancellationToken.None);
+        await first.WaitPlaceTurnAsync(CancellationToken.None);
+
+        var secondOffers = second.WaitPlaceTurnAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(secondOffers.IsCompleted); // not before the first offer has been sent
+        first.MarkPlaced(); // sent, not confirmed yet
+        await secondOffers.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Had its offer come back (no hold), it would run only once the first is done: the first may be running too.
+        var secondRuns = second.WaitTurnAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(secondRuns.IsCompleted);
+        first.Dispose();
+        await secondRuns.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Should_tell_a_running_event_how_many_of_its_user_wait_behind_it()
     {
         var lanes = new UserLanes("segment-events-00", new PartitionChannels());
