@@ -32,12 +32,13 @@ public sealed class WorkerOptions
     /// <summary>
     /// <c>Worker:MaxRunning</c>: deliveries this worker runs at once past their user's lane (deserialized, mapped, calling
     /// Novu or waiting for its rate limit or its gate), over all its partitions; the rest of what it holds waits its turn
-    /// in arrival order. Bounds the worker's memory under a backlog of many users. Default 250: at a Novu answering in
-    /// 100 ms that is 2,500 calls a second, more than the two cores the benchmark's worker has carry; a worker meant for
-    /// more (Novu's enterprise trigger rate, say) raises it and <see cref="MaxHeld"/> together.
+    /// in arrival order. Bounds the worker's memory when <see cref="MaxHeld"/> is raised. Default 500, as many as are held:
+    /// what waits for Novu's rate limit runs too, and the Novu client's bulk upserts gather only the identifies running
+    /// at once (up to Novu's 500 a call, which is what makes a bulk call pay on a small plan's 20 configuration calls a
+    /// second). A worker meant for more (Novu's enterprise trigger rate, say) raises both.
     /// </summary>
     [Range(1, 100_000)]
-    public int MaxRunning { get; set; } = 250;
+    public int MaxRunning { get; set; } = 500;
 
     /// <summary>
     /// <c>Worker:BalanceInterval</c>: how often this worker compares the partitions it consumes with its fair share and
