@@ -84,9 +84,12 @@ static class PacingMeasurement
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var useful = done.Where(r => Tokens(r) > 1 || seen.Add(EventOf(r))).Sum(Tokens);
             var bulks = done.Count(r => Tokens(r) > 1);
+            var repeated = done.Where(r => Tokens(r) == 1).GroupBy(EventOf).Where(g => g.Count() > 1).ToList();
+            var redelivered = repeated.Count(g => g.Select(r => r.IdempotencyKey).Distinct().Count() > 1);
             Console.WriteLine($"  {NovuRateCategories.NameOf(category),-13} {done.Count} calls accepted ({bulks} bulk) in {seconds:0.0} s: {spent} tokens, " +
                 $"{spent / allowed:0.00} of what the bucket allowed (burst + {rate}/s × time), useful {useful / allowed:0.00} " +
-                $"({spent - useful} tokens on repeated events); {Share(calls.Count(r => r.Status == 429), calls.Count):0.00} % answered 429");
+                $"({spent - useful} tokens on {repeated.Count} events sent again, {redelivered} of them under a new Idempotency-Key); " +
+                $"{Share(calls.Count(r => r.Status == 429), calls.Count):0.00} % answered 429");
         }
     }
 
