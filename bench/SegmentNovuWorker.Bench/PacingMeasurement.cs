@@ -10,9 +10,9 @@ using SegmentNovuWorker.Testing;
 /// <c>dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- pacing [events] [rate]</c>: the stand-in plays
 /// Novu's buckets at [rate] calls a second for triggers and for configuration (subscribers); [events] events, half
 /// identifies and half tracks of distinct users, are posted in a burst, with one worker in process and then with two
-/// worker processes (each on a fresh stand-in, so each starts with full buckets). Prints, per bucket, the goodput as a
-/// share of what the bucket allowed over the run (its burst plus rate × the run's time) and the share of calls
-/// answered 429.
+/// worker processes (each on a fresh stand-in, so each starts with full buckets). Prints, per bucket and in tokens (a
+/// bulk call spends 100), the share of what the bucket allowed over the run (its burst plus rate × the run's time) that
+/// accepted calls spent and that was useful (not an event sent again), and the share of calls answered 429.
 /// </summary>
 static class PacingMeasurement
 {
