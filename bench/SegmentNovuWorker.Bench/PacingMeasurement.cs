@@ -1,16 +1,18 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SegmentNovuWorker.Messaging;
 using SegmentNovuWorker.Novu.Pacing;
+using SegmentNovuWorker.NovuStandIn.Behaviour;
 using SegmentNovuWorker.Testing;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/SegmentNovuWorker.Bench -- pacing [events] [rate]</c>: the stand-in plays
 /// Novu's buckets at [rate] calls a second for triggers and for configuration (subscribers); [events] events, half
 /// identifies and half tracks of distinct users, are posted in a burst, with one worker in process and then with two
-/// worker processes (each on a fresh stand-in, so each starts with full buckets). Prints, per bucket, the goodput as a
-/// share of what the bucket allowed over the run (its burst plus rate × the run's time) and the share of calls
-/// answered 429.
+/// worker processes (each on a fresh stand-in, so each starts with full buckets). Prints, per bucket and in tokens (a
+/// bulk call spends 100), the share of what the bucket allowed over the run (its burst plus rate × the run's time) that
+/// accepted calls spent and that was useful (not an event sent again), and the share of calls answered 429.
 /// </summary>
 static class PacingMeasurement
 {
@@ -60,6 +62,12 @@ static class PacingMeasurement
             "every event reached Novu", TimeSpan.FromMinutes(10));
     }
 
+    /// <summary>
+    /// Per bucket, in tokens (a bulk call spends 100, as Novu counts it, not 1): what the accepted calls spent, the part
+    /// that was useful (an event's first accepted call; a call repeated for an event already accepted, e.g. after a
+    /// redelivery, spends budget for nothing), over what the bucket allowed from the category's first call to its last
+    /// accepted one (the burst plus rate × that time), and the share of calls answered 429.
+    /// </summary>
     static void Report(SegmentNovuStack stack, string label, double rate)
     {
         var requests = stack.Novu.Requests;
@@ -68,11 +76,30 @@ static class PacingMeasurement
         {
             var calls = requests.Where(r => NovuRateCategories.Of(r.Path.Split('?')[0]).Category == category).ToList();
             var done = calls.Where(r => r.Status is >= 200 and < 300).ToList();
+            if (done.Count == 0)
+                continue;
             var seconds = (done.Max(r => r.At) - calls.Min(r => r.At)).TotalSeconds;
             var allowed = NovuRateCategories.BucketSize(rate) + rate * seconds;
-            Console.WriteLine($"  {NovuRateCategories.NameOf(category),-13} {done.Count} done in {seconds:0.0} s: goodput {done.Count / seconds:0} calls/s, " +
-                $"{done.Count / allowed:0.00} of what the bucket allowed (burst + {rate}/s); {Share(calls.Count(r => r.Status == 429), calls.Count):0.00} % answered 429");
+            var spent = done.Sum(Tokens);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var useful = done.Where(r => Tokens(r) > 1 || seen.Add(EventOf(r))).Sum(Tokens);
+            var bulks = done.Count(r => Tokens(r) > 1);
+            var repeated = done.Where(r => Tokens(r) == 1).GroupBy(EventOf).Where(g => g.Count() > 1).ToList();
+            var redelivered = repeated.Count(g => g.Select(r => r.IdempotencyKey).Distinct().Count() > 1);
+            Console.WriteLine($"  {NovuRateCategories.NameOf(category),-13} {done.Count} calls accepted ({bulks} bulk) in {seconds:0.0} s: {spent} tokens, " +
+                $"{spent / allowed:0.00} of what the bucket allowed (burst + {rate}/s × time), useful {useful / allowed:0.00} " +
+                $"({spent - useful} tokens on {repeated.Count} events sent again, {redelivered} of them under a new Idempotency-Key); " +
+                $"{Share(calls.Count(r => r.Status == 429), calls.Count):0.00} % answered 429");
         }
+    }
+
+    static int Tokens(ReceivedRequest request) => NovuRateCategories.Of(request.Path.Split('?')[0]).Tokens;
+
+    /// <summary>The event a call was for: a trigger's transactionId, a single upsert's subscriberId.</summary>
+    static string EventOf(ReceivedRequest request)
+    {
+        var body = JsonNode.Parse(request.Body);
+        return request.Path + " " + (body?["transactionId"] ?? body?["subscriberId"])?.GetValue<string>();
     }
 
     static double Share(int part, int all) => all == 0 ? 0 : 100.0 * part / all;

@@ -60,6 +60,8 @@ public sealed class CategoryPacer : IDisposable
     double _base;       // Remaining at the last refill plus this worker's tokens sent up to that call
     long _baseSent;     // this worker's tokens sent up to that call
     double _others;     // tokens other workers spent since then, as last estimated
+    int _baseBound;     // the concurrency bound when that call was sent: how far its place in Novu's order may be off
+    double _othersSeenAt = double.NegativeInfinity; // when other clients' spending last showed in an answer
 
     int _inFlight;
     double _timerDue = double.PositiveInfinity;
@@ -116,13 +118,23 @@ public sealed class CategoryPacer : IDisposable
         : Math.Min(UnknownRateBound, _maxInFlight);
 
     /// <summary>
-    /// Tokens kept back for what other workers spend before their calls' answers reach this one. At least 10 % of the
-    /// bucket: with 5 % two worker processes on a loaded machine still met 429s at the bucket's floor (1.5 % of calls in
-    /// a fresh-clone run). It costs only that part of the bucket's one-time stock, never the refill rate.
+    /// Tokens kept back for what other clients spend before their calls' answers reach this one: twice the tokens the
+    /// rate brings during the p90 latency, and at least 10 % of the bucket while other clients were seen spending it in
+    /// the last <see cref="OthersMemory"/>: with 5 % two worker processes on a loaded machine still met 429s at the
+    /// bucket's floor (1.5 % of calls in a fresh-clone run). A worker alone on the bucket keeps 2 % (its estimate runs a
+    /// few tokens above Novu's; with the latency's share alone it met a 429): the 10 % held back cost a lone worker 0.03 of
+    /// a 15 s burst's goodput (110 of 4,100 tokens at 200/s). Either way the reserve costs only part of the bucket's
+    /// one-time stock, never the refill rate. Other clients are seen in the answers (spending beyond what calls taken out
+    /// of order explain) or in a 429.
     /// </summary>
     double Reserve => _serverRate is { } rate
-        ? Math.Min(_capacity / 4, Math.Max(_capacity * 0.10, Math.Ceiling(rate * (_latencyP90 ?? AssumedLatency.TotalSeconds) * 2) + 2))
+        ? Math.Min(_capacity / 4, Math.Max(_capacity * (OthersSpending ? 0.10 : 0.02), Math.Ceiling(rate * (_latencyP90 ?? AssumedLatency.TotalSeconds) * 2) + 2))
         : 0;
+
+    /// <summary>How long other clients' spending, once seen, keeps the reserve at 10 % of the bucket: two of Novu's windows.</summary>
+    static readonly double OthersMemory = NovuRateCategories.WindowSeconds * 2;
+
+    bool OthersSpending => Now - _othersSeenAt < OthersMemory;
 
     /// <summary>Waits (before the call is sent) until this call may go; only <paramref name="cancellationToken"/> ends the wait early.</summary>
     public async ValueTask<Lease> AcquireAsync(int cost, CancellationToken cancellationToken)
@@ -203,6 +215,7 @@ public sealed class CategoryPacer : IDisposable
             _sentTotal += waiter.Cost;
             waiter.SentTotal = _sentTotal;
             waiter.SentAt = now;
+            waiter.BoundAtSend = ConcurrencyBound;
             if (now - waiter.AskedAt > 0.001)
             {
                 _pacedWaits++;
@@ -263,7 +276,9 @@ public sealed class CategoryPacer : IDisposable
         var sentSince = _sentTotal - waiter.SentTotal;
         if (reading.IsTooManyRequests)
         {
-            // The bucket held less than the cost, and Novu spent nothing for the refused call.
+            // The bucket held less than the cost, and Novu spent nothing for the refused call. An estimate that let a call
+            // go into a 429 missed someone's spending: keep the shared reserve from now on.
+            _othersSeenAt = now;
             _level = Math.Min(Level(now), -(double)sentSince);
             _levelAt = now;
             _base += waiter.Cost;
@@ -274,10 +289,18 @@ public sealed class CategoryPacer : IDisposable
 
         var candidate = remaining - (double)sentSince; // the stored tokens now, had Novu seen this worker's later calls
         var expected = _base - waiter.SentTotal - _others;
-        if (!_based || remaining - expected > Math.Max(2, _inFlight + 1))
+        var noise = Math.Max(2, _inFlight + 1);
+
+        // Calls sent together may reach Novu in another order than this worker sent them (this call and the one the base
+        // was read from, each by up to the bound when it was sent: 128 before the rate was known), and each swap looks
+        // like another client's spending; only well beyond that (twice, measured: a lone worker still saw 8 against 7)
+        // counts as someone else.
+        var reordered = Math.Max(noise, 2 * (waiter.BoundAtSend + _baseBound) + 2);
+        if (!_based || remaining - expected > noise)
         {
             // A refill: Novu's stored tokens are the level (or the first answer: the level at least).
             _based = true;
+            _baseBound = waiter.BoundAtSend;
             _base = remaining + waiter.SentTotal;
             _baseSent = waiter.SentTotal;
             _others = 0;
@@ -286,6 +309,8 @@ public sealed class CategoryPacer : IDisposable
             return;
         }
         var others = _base - waiter.SentTotal - remaining;
+        if (others > reordered)
+            _othersSeenAt = now; // more than calls taken out of order can explain: someone else spends this bucket
         _level = Math.Max(Level(now) - (others - _others), candidate); // never below what Novu says it stores
         _levelAt = now;
         _others = others;
@@ -342,6 +367,9 @@ public sealed class CategoryPacer : IDisposable
         public double AskedAt { get; } = askedAt;
         public long SentTotal { get; set; }
         public double SentAt { get; set; }
+
+        /// <summary>The concurrency bound when it was sent: how many calls at most Novu may have taken in another order than this worker sent them.</summary>
+        public int BoundAtSend { get; set; }
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

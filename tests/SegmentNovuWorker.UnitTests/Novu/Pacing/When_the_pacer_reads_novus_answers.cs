@@ -28,15 +28,37 @@ public sealed class When_the_pacer_reads_novus_answers
         await CallAsync(pacer, Answer(remaining: 0)); // Novu: the bucket (55 tokens, 10 a second) is empty
 
         var next = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
+        _clock.Advance(TimeSpan.FromMilliseconds(250));
+        var waitingAt250Ms = pacer.Snapshot().Waiting;
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        (await next.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
+
+        // Alone on the bucket: one token and the latency's reserve (2 tokens, Novu answering at once) at 10 a second: 300 ms.
+        Assert.Equal(1, waitingAt250Ms);
+        Assert.Equal(0, pacer.Snapshot().Waiting);
+        Assert.Equal(1, pacer.Snapshot().PacedWaits);
+    }
+
+    [Fact]
+    public async Task Should_keep_a_tenth_of_the_bucket_back_once_other_clients_spend_it()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 54)); // sent before the rate was known: its place in Novu's order is loose
+        await CallAsync(pacer, Answer(remaining: 50));
+        await CallAsync(pacer, Answer(remaining: 54)); // Novu refilled: the estimate starts again from here
+        for (var i = 1; i <= 12; i++)
+            await CallAsync(pacer, Answer(remaining: 54 - 2 * i)); // another worker spends as much as this one
+        await CallAsync(pacer, Answer(remaining: 0)); // and now the bucket is empty
+
+        var next = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
         _clock.Advance(TimeSpan.FromMilliseconds(600));
         var waitingAt600Ms = pacer.Snapshot().Waiting;
         _clock.Advance(TimeSpan.FromMilliseconds(100));
         (await next.WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
 
-        // One token and a reserve of 10 % of the bucket (5.5) at 10 a second: 650 ms.
+        // Shared: one token and a reserve of 10 % of the bucket (5.5) at 10 a second: 650 ms.
         Assert.Equal(1, waitingAt600Ms);
         Assert.Equal(0, pacer.Snapshot().Waiting);
-        Assert.Equal(1, pacer.Snapshot().PacedWaits);
     }
 
     [Fact]
