@@ -14,6 +14,9 @@ STANDIN_PORT=${STANDIN_PORT:-4000}
 ADMIN_PORT=${ADMIN_PORT:-8090}
 state="$root/.run"
 node="snw-$AMQP_PORT" # one node per port, so two stacks on different ports can run side by side
+# The node runs as the rabbitmq user, which must be able to reach its data: not under a checkout in /root or in a
+# mktemp directory (mode 700), where it failed with "can't cd to .../.run/snw-5672". So its data live in the temp dir.
+node_dir="${TMPDIR:-/tmp}/segment-novu-$node"
 mkdir -p "$state"
 
 pids=()
@@ -22,7 +25,7 @@ stop_all() {
   echo; echo "Stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "${started_node:-}" ]; then deploy/local/rabbitmq-node.sh stop "$node" "$state/$node"; fi
+  if [ -n "${started_node:-}" ]; then deploy/local/rabbitmq-node.sh stop "$node" "$node_dir"; fi
 }
 trap stop_all INT TERM EXIT
 
@@ -39,7 +42,7 @@ if curl -sf --max-time 2 -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/o
   echo "Using the RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
 else
   echo "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT..."
-  deploy/local/rabbitmq-node.sh start "$node" "$AMQP_PORT" "$MANAGEMENT_PORT" "$state/$node"
+  deploy/local/rabbitmq-node.sh start "$node" "$AMQP_PORT" "$MANAGEMENT_PORT" "$node_dir"
   started_node=1
 fi
 export ConnectionStrings__RabbitMq="${ConnectionStrings__RabbitMq:-amqp://guest:guest@127.0.0.1:$AMQP_PORT/}"
