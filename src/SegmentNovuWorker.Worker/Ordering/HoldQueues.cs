@@ -82,7 +82,7 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
         await DeclareExchangeAsync(lease.Channel);
         await lease.Channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
         await lease.Channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
-        logger.LogInformation("Holding the later events of user {UserHash} until its event in redelivery is done", hash);
+        logger.LogInformation("Holding the later events of user {UserHash} until the event leading them is done", hash);
     }
 
     /// <summary>
@@ -96,11 +96,17 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     public async Task LeadAsync(ReceiveContext context, string userKey, string partitionQueue)
     {
         await HoldAsync(context, userKey, partitionQueue, DateTimeOffset.UtcNow);
-        var properties = new BasicProperties(DeliveryOf(context).Properties);
+        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await lease.Confirmed.PublishAsync("", partitionQueue, AsHead(DeliveryOf(context).Properties), context.Body.GetBytes(), context.CancellationToken);
+    }
+
+    /// <summary>A copy of a message's properties marked <see cref="DeadLetterHeaders.HoldHead"/>, its headers copied too.</summary>
+    static BasicProperties AsHead(IReadOnlyBasicProperties original)
+    {
+        var properties = new BasicProperties(original);
         properties.Headers = properties.Headers is null ? [] : new Dictionary<string, object?>(properties.Headers);
         properties.Headers[DeadLetterHeaders.HoldHead] = "true";
-        await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
-        await lease.Confirmed.PublishAsync("", partitionQueue, properties, context.Body.GetBytes(), context.CancellationToken);
+        return properties;
     }
 
     /// <summary>
@@ -142,9 +148,7 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
             {
                 if (await channel.BasicGetAsync(hold, autoAck: false, cancellationToken) is { } next)
                 {
-                    var properties = new BasicProperties(next.BasicProperties);
-                    properties.Headers ??= new Dictionary<string, object?>();
-                    properties.Headers[DeadLetterHeaders.HoldHead] = "true";
+                    var properties = AsHead(next.BasicProperties);
                     try
                     {
                         await RecordHeadAsync(lease, partitionQueue, userHash, DateTimeOffset.UtcNow, cancellationToken);

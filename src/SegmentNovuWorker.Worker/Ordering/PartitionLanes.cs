@@ -23,7 +23,7 @@ public sealed class PartitionLanes(PartitionChannels channels, IOptions<WorkerOp
     /// Waits for one of the <see cref="WorkerOptions.MaxRunning"/> slots of deliveries running past their lane
     /// (deserialized, mapped, calling Novu), held until the lease is disposed. A delivery held but not running costs its
     /// message; a running one costs its whole pipeline and an HTTP call: without this bound, a backlog of many users
-    /// runs partitions × <see cref="WorkerOptions.Prefetch"/> of them at once.
+    /// runs every one it holds (<see cref="WorkerOptions.MaxHeld"/>) at once.
     /// </summary>
     public async ValueTask<RateLimitLease> RunSlotAsync(CancellationToken cancellationToken)
     {
