@@ -3,9 +3,16 @@ using System.ComponentModel.DataAnnotations;
 namespace SegmentNovuWorker.Worker;
 
 /// <summary>The <c>Worker</c> section.</summary>
-public sealed class WorkerOptions
+public sealed class WorkerOptions : IValidatableObject
 {
     public const string Section = "Worker";
+
+    /// <summary>
+    /// <c>Worker:Prefetch</c>, read by versions before <see cref="MaxHeld"/> (deliveries held per partition, 1000 of 16
+    /// partitions). Bound only to refuse it: a deployment that still sets it would otherwise get 500 held, not what it
+    /// asked for, without a word.
+    /// </summary>
+    public int? Prefetch { get; set; }
 
     /// <summary>
     /// <c>Worker:MaxHeld</c>: deliveries this worker holds at once over all partitions, whatever the backlog and however
@@ -90,4 +97,12 @@ public sealed class WorkerOptions
 
     /// <summary>How often the owner of consumption looks for partitions that should consume and do not. 1 s.</summary>
     public TimeSpan ConsumptionWatchInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Prefetch is { } prefetch)
+            yield return new ValidationResult(
+                $"{Section}:Prefetch is no longer read (got {prefetch}): a worker holds at most {Section}:MaxHeld deliveries over all its partitions (default 500). Remove {Section}:Prefetch and set {Section}:MaxHeld instead (the old {prefetch} a partition of 16 was {Section}:MaxHeld {(long)prefetch * 16}).",
+                [nameof(Prefetch)]);
+    }
 }

@@ -72,4 +72,14 @@ public sealed class When_configuration_is_wrong
 
         Assert.Contains("Retry:Redelivery", message);
     }
+
+    [Fact]
+    public async Task Should_refuse_the_retired_prefetch_and_name_what_replaced_it()
+    {
+        var message = await StartFailureAsync(WorkerApplication.Create, "SegmentNovuWorker.Worker",
+            new() { ["Novu:ApiKey"] = "k", ["Worker:Prefetch"] = "1000" });
+
+        Assert.Contains("Worker:Prefetch", message);
+        Assert.Contains("Worker:MaxHeld", message);
+    }
 }
