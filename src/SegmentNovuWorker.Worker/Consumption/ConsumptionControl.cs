@@ -9,16 +9,16 @@ namespace SegmentNovuWorker.Worker.Consumption;
 
 /// <summary>
 /// The one owner of consumption: it alone stops and starts this worker's partition endpoints. Others ask it, for a named
-/// <see cref="ConsumptionReason"/> (<see cref="Stop"/>, <see cref="Resume"/>, <see cref="StepBack"/>); an endpoint consumes
+/// <see cref="ConsumptionReason"/> (<see cref="StepBack"/> to hand a partition over; the host's stop); an endpoint consumes
 /// while no reason holds it. It also watches what MassTransit reports: an endpoint that should consume but has had no
 /// consumer for <see cref="WorkerOptions.ConsumerRecovery"/> (a broker restart can leave a receive transport given up or
 /// stuck in its stop) is restarted, and past <see cref="WorkerOptions.UnconsumedAlarm"/> it makes <c>/health/ready</c>
 /// unhealthy, naming the partitions and the reason, with a warning in the log.
 /// </summary>
 /// <remarks>
-/// Every decision runs on one loop, one command after another, so two wishes never race over one endpoint (a resume can
-/// never start an endpoint whose stop is still under way). Commands are idempotent: stopping a stopped endpoint or
-/// resuming a running one does nothing. Novu being down is no reason to stop: deliveries wait at the Novu gate.
+/// Every decision runs on one loop, one command after another, so two wishes never race over one endpoint (a recovery can
+/// never start an endpoint whose handover is still under way). Commands are idempotent: a handover of a partition that is
+/// not consuming, or a recovery of one that is, does nothing. Novu being down is no reason to stop: deliveries wait at the Novu gate.
 /// </remarks>
 public sealed class ConsumptionControl(
     IOptions<TopologyOptions> topology,
@@ -60,13 +60,20 @@ public sealed class ConsumptionControl(
     /// <summary>A partition that is not consuming, and why.</summary>
     public sealed record Stopped(string Queue, ConsumptionReason Reason, DateTimeOffset Since);
 
-    /// <summary>Asks every partition (or those named) to stop for <paramref name="reason"/>; returns at once, the loop does it.</summary>
-    public void Stop(ConsumptionReason reason, IReadOnlyCollection<string>? queues = null) =>
-        Enqueue(ct => ApplyAsync(reason, add: true, queues, ct));
-
-    /// <summary>Takes <paramref name="reason"/> back; partitions that nothing else holds consume again. Completes once done.</summary>
-    public Task Resume(ConsumptionReason reason, IReadOnlyCollection<string>? queues = null) =>
-        EnqueueAndWait(ct => ApplyAsync(reason, add: false, queues, ct));
+    /// <summary>
+    /// The host is stopping: every partition is held for <see cref="ConsumptionReason.ShuttingDown"/>, so that nothing here
+    /// (the watch's recovery, a handover) starts an endpoint again. The bus stops its endpoints itself as the host stops.
+    /// </summary>
+    void ShutDown() => Enqueue(_ =>
+    {
+        lock (_gate)
+        {
+            foreach (var p in _partitions.Values)
+                p.Asked.Add(ConsumptionReason.ShuttingDown);
+        }
+        logger.LogInformation("Stopping {Count} partition(s) for {Reason}", _partitions.Count, ConsumptionReason.ShuttingDown.Name());
+        return Task.CompletedTask;
+    });
 
     /// <summary>
     /// Hands one partition to the next subscriber of its single-active-consumer queue (<see cref="ConsumptionReason.Rebalancing"/>):
@@ -116,7 +123,7 @@ public sealed class ConsumptionControl(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        lifetime.ApplicationStopping.Register(() => Stop(ConsumptionReason.ShuttingDown));
+        lifetime.ApplicationStopping.Register(ShutDown);
         metrics.ObserveConsumptionStopped(() => NotConsuming().Select(s => (s.Queue, s.Reason.Name())));
         var watch = Task.Run(() => WatchAsync(stoppingToken), CancellationToken.None);
         try
@@ -213,30 +220,6 @@ public sealed class ConsumptionControl(
             lock (_gate)
                 p.RecoveryDue = clock.GetUtcNow(); // the restart gets its own grace before the next; the alarm still counts from the loss
         }
-    }
-
-    async Task ApplyAsync(ConsumptionReason reason, bool add, IReadOnlyCollection<string>? queues, CancellationToken cancellationToken)
-    {
-        List<PartitionState> toStop = [], toStart = [];
-        lock (_gate)
-        {
-            foreach (var p in queues is null ? _partitions.Values : queues.Select(q => _partitions.GetValueOrDefault(q)).OfType<PartitionState>())
-            {
-                var changed = add ? p.Asked.Add(reason) : p.Asked.Remove(reason);
-                if (!changed)
-                    continue;
-                if (add && p.Asked.Count == 1 && p.Running)
-                    toStop.Add(p);
-                else if (!add && p.Asked.Count == 0 && !p.Running)
-                    toStart.Add(p);
-            }
-        }
-        if (toStop.Count + toStart.Count > 0)
-            logger.LogInformation("{Action} {Count} partition(s) for {Reason}", add ? "Stopping" : "Resuming", toStop.Count + toStart.Count, reason.Name());
-        if (reason == ConsumptionReason.ShuttingDown)
-            return; // the bus stops its endpoints itself as the host stops; nothing here may start one again
-        await Task.WhenAll(toStop.Select(p => StopEndpointAsync(p, cancellationToken)));
-        await Task.WhenAll(toStart.Select(p => StartEndpointAsync(p, cancellationToken)));
     }
 
     /// <summary>
