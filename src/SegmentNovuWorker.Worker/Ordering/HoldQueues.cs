@@ -76,9 +76,14 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     /// </summary>
     public async Task HoldAsync(PipeContext context, string userKey, string partitionQueue, DateTimeOffset headBack)
     {
-        var hash = SegmentPartitions.UserHash(userKey);
         await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
-        await RecordHeadAsync(lease, partitionQueue, hash, headBack, context.CancellationToken);
+        await HoldAsync(lease, userKey, partitionQueue, headBack, context.CancellationToken);
+    }
+
+    async Task HoldAsync(ScratchChannels.Lease lease, string userKey, string partitionQueue, DateTimeOffset headBack, CancellationToken cancellationToken)
+    {
+        var hash = SegmentPartitions.UserHash(userKey);
+        await RecordHeadAsync(lease, partitionQueue, hash, headBack, cancellationToken);
         await DeclareExchangeAsync(lease.Channel);
         await lease.Channel.QueueDeclareAsync(SegmentQueues.HoldQueueOf(hash), durable: true, exclusive: false, autoDelete: false, QueueArguments.Hold.ForClient());
         await lease.Channel.QueueBindAsync(SegmentQueues.HoldQueueOf(hash), SegmentQueues.HoldsExchange, hash);
@@ -95,8 +100,8 @@ public sealed class HoldQueues(ScratchChannels scratch, ILogger<HoldQueues> logg
     /// </summary>
     public async Task LeadAsync(ReceiveContext context, string userKey, string partitionQueue)
     {
-        await HoldAsync(context, userKey, partitionQueue, DateTimeOffset.UtcNow);
         await using var lease = await scratch.RentAsync(MassTransitInternals.ConnectionOf(context), context.CancellationToken);
+        await HoldAsync(lease, userKey, partitionQueue, DateTimeOffset.UtcNow, context.CancellationToken);
         await lease.Confirmed.PublishAsync("", partitionQueue, AsHead(DeliveryOf(context).Properties), context.Body.GetBytes(), context.CancellationToken);
     }
 
