@@ -161,6 +161,32 @@ public sealed class CategoryPacer : IDisposable
     }
 
     /// <summary>
+    /// Completes when a call of <paramref name="cost"/> tokens could be let through now, without spending anything: its
+    /// place in the queue came (every call asked before it was let through), a slot is free, the configured ceiling holds
+    /// it, and the estimate holds the cost plus the reserve, exactly what <see cref="AcquireAsync"/> waits for. For a
+    /// caller that decides what the call carries only once it can be paid (the bulk upserts). It waits in the queue like
+    /// a call, woken by the same answers and timer, and is counted among the calls waiting; calls asked after it are let
+    /// through once it completes, so the caller's own <see cref="AcquireAsync"/> that follows may still find a few tokens
+    /// gone. Only <paramref name="cancellationToken"/> ends the wait early.
+    /// </summary>
+    public async Task WhenAffordableAsync(int cost, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var probe = new Waiter(cost, Now, probe: true);
+        LinkedListNode<Waiter> node;
+        lock (_gate)
+        {
+            node = _waiting.AddLast(probe);
+            Pump();
+        }
+        if (!probe.Granted.Task.IsCompleted)
+        {
+            await using var registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
+            await probe.Granted.Task;
+        }
+    }
+
+    /// <summary>
     /// Whether a call of <paramref name="cost"/> tokens can ever be paid: the bucket's size is known (an answer said it) and
     /// holds at least that many. A bulk call (100) to a smaller bucket would be refused by Novu every time.
     /// </summary>
@@ -203,6 +229,8 @@ public sealed class CategoryPacer : IDisposable
             if (_inFlight >= ConcurrencyBound)
                 return; // an answer frees a slot and pumps again
             var wait = WaitFor(first.Value.Cost, now);
+            if (first.Value.Probe)
+                wait = Math.Max(wait, CeilingWait(first.Value.Cost));
             if (wait > 0)
             {
                 Arm(now, now + wait);
@@ -210,6 +238,11 @@ public sealed class CategoryPacer : IDisposable
             }
             _waiting.RemoveFirst();
             var waiter = first.Value;
+            if (waiter.Probe)
+            {
+                waiter.Granted.TrySetResult(); // it could go now: its caller decides what to send, and asks for the turn itself
+                continue;
+            }
             Spend(waiter.Cost, now);
             _inFlight++;
             _sentTotal += waiter.Cost;
@@ -234,6 +267,18 @@ public sealed class CategoryPacer : IDisposable
         var need = Math.Min(_capacity, cost + Reserve);
         var level = Level(now);
         return Math.Max(hold, level >= need ? 0 : (need - level) / rate);
+    }
+
+    /// <summary>
+    /// Seconds until the configured ceiling holds what <see cref="AcquireAsync"/> would take of it for <paramref name="cost"/>
+    /// (a call asks the ceiling before it queues here, so only a probe needs this); zero without a ceiling.
+    /// </summary>
+    double CeilingWait(int cost)
+    {
+        if (_ceilingLimiter is null || _ceiling is not { } perSecond)
+            return 0;
+        var missing = Math.Min(cost, NovuRateCategories.BulkCost) - (_ceilingLimiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
+        return missing <= 0 ? 0 : missing / perSecond;
     }
 
     /// <summary>The bucket's level now: the estimate, refilled at the rate since it was made, up to the bucket's size.</summary>
@@ -361,10 +406,13 @@ public sealed class CategoryPacer : IDisposable
         _ceilingLimiter?.Dispose();
     }
 
-    internal sealed class Waiter(int cost, double askedAt)
+    internal sealed class Waiter(int cost, double askedAt, bool probe = false)
     {
         public int Cost { get; } = cost;
         public double AskedAt { get; } = askedAt;
+
+        /// <summary>Asks only when the call could go (<see cref="WhenAffordableAsync"/>): let through, it spends nothing and takes no slot.</summary>
+        public bool Probe { get; } = probe;
         public long SentTotal { get; set; }
         public double SentAt { get; set; }
 

@@ -6,7 +6,7 @@ namespace SegmentNovuWorker.Novu.Pacing;
 /// <param name="EstimatedRemaining">Tokens this worker believes the shared bucket holds now, null until Novu has said.</param>
 /// <param name="InFlight">Calls sent and not yet answered.</param>
 /// <param name="ConcurrencyBound">How many may be in flight at once now (from the rate and the observed latency).</param>
-/// <param name="Waiting">Calls waiting for their turn.</param>
+/// <param name="Waiting">Calls waiting for their turn (a bulk upsert waiting for the budget to pay it counts as one, its members still being gathered).</param>
 /// <param name="PacedWaits">Calls that waited before being sent (for a token, a slot, or out a 429).</param>
 /// <param name="PacedWaitSeconds">The time they waited, in all.</param>
 /// <param name="TooManyRequests">429s Novu still answered (each waited out and sent again).</param>

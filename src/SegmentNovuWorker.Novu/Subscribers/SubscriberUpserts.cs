@@ -12,10 +12,16 @@ namespace SegmentNovuWorker.Novu.Subscribers;
 /// Each upsert waits in a queue here, not in the pacer, so that waiting ones can still be gathered. The next one is let
 /// go only when the previous has left the pacer's queue (its token came: <see cref="NovuPacingHandler.SentSignal"/>): while
 /// the bucket has tokens that is at once and every upsert is a single call, as before; when it is empty, upserts pile up
-/// here. Once <see cref="SubscriberBulkOptions.MinBatch"/> of different subscribers wait, and Novu's bucket is big enough
-/// for a bulk call at all, the next call is a bulk of up to <see cref="SubscriberBulkOptions.MaxBatch"/>: 100 tokens for
-/// what would have cost one each. A subscriber the bulk rules refuse (<see cref="BulkSubscriberRules"/>) never waits here:
-/// it goes on its own at once, as before.
+/// here. Once <see cref="SubscriberBulkOptions.MinBatch"/> wait, and Novu's bucket is big enough for a bulk call at all
+/// (its size known from Novu's headers and at least 100: never for a Novu that sends none), the next call is a bulk:
+/// 100 tokens for what would have cost one each. Its members are chosen only when the bucket can pay for it
+/// (<see cref="CategoryPacer.WhenAffordableAsync"/>: nothing queued ahead in the pacer, the estimate holds the 100 tokens
+/// and the reserve); until then every upsert that arrives keeps gathering, and the bulk takes up to
+/// <see cref="SubscriberBulkOptions.MaxBatch"/> of different subscribers, oldest first. Chosen at the first 101, a bulk
+/// waited ~5 s in the pacer on the free plan while the next ones gathered behind it, and calls alternated ~101 and ~399
+/// (a worker holding 500 deliveries drained 49 subscribers/s instead of 100). Should cancelled callers leave fewer than
+/// MinBatch during that wait, or fewer than MinBatch differ, the oldest goes alone. A subscriber the bulk rules refuse
+/// (<see cref="BulkSubscriberRules"/>) never waits here: it goes on its own at once, as before.
 /// </para>
 /// <para>
 /// Every caller gets its own subscriber's outcome: written, or that subscriber's failure
@@ -39,6 +45,7 @@ public sealed class SubscriberUpserts : IDisposable
     readonly LinkedList<Pending> _queue = new();
     readonly CancellationTokenSource _stopping = new();
     bool _pumping;
+    CancellationTokenSource? _watch; // while the pump waits for the bulk's budget
 
     public SubscriberUpserts(IOptions<SubscriberBulkOptions> options, NovuPacer pacer, NovuMetrics metrics, ILogger<SubscriberUpserts> logger)
     {
@@ -79,6 +86,49 @@ public sealed class SubscriberUpserts : IDisposable
     {
         while (true)
         {
+            CancellationTokenSource? watch = null;
+            lock (_gate)
+            {
+                if (_queue.Count == 0 || _stopping.IsCancellationRequested)
+                {
+                    _pumping = false;
+                    return;
+                }
+                if (_queue.Count >= _options.MinBatch && _pacer.CanEverPay(NovuRateCategories.BulkCost))
+                    _watch = watch = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            }
+
+            var bulkAffordable = false;
+            if (watch is not null)
+            {
+                // Enough wait for a bulk: its members are chosen when the bucket can pay for it, not before. Until then
+                // every upsert that arrives joins the queue, and the bulk carries up to MaxBatch of them.
+                try
+                {
+                    await _pacer.WhenAffordableAsync(NovuRateCategories.BulkCost, watch.Token);
+                    bulkAffordable = true;
+                }
+                catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+                {
+                    // cancelled callers left fewer than MinBatch: the oldest goes alone
+                }
+                catch (OperationCanceledException)
+                {
+                    lock (_gate)
+                    {
+                        _watch = null;
+                        watch.Dispose();
+                        _pumping = false;
+                    }
+                    return;
+                }
+                lock (_gate)
+                {
+                    _watch = null;
+                    watch.Dispose();
+                }
+            }
+
             List<Pending>? batch = null;
             Pending? single = null;
             lock (_gate)
@@ -88,10 +138,11 @@ public sealed class SubscriberUpserts : IDisposable
                     _pumping = false;
                     return;
                 }
-                if (_queue.Count >= _options.MinBatch && _pacer.CanEverPay(NovuRateCategories.BulkCost))
+                if (bulkAffordable && _queue.Count >= _options.MinBatch)
                     batch = TakeBatch();
                 if (batch is null)
                 {
+                    // No bulk: fewer than MinBatch (different subscribers) wait, or no bulk can ever be paid.
                     single = _queue.First!.Value;
                     Take(single);
                 }
@@ -143,6 +194,9 @@ public sealed class SubscriberUpserts : IDisposable
         {
             if (pending.Node is not null)
                 Take(pending);
+            // Too few left for a bulk: stop waiting for its budget, the pump decides again (single upserts).
+            if (_watch is not null && _queue.Count < _options.MinBatch)
+                _watch.Cancel();
         }
         pending.Done.TrySetCanceled(pending.CancellationToken);
     }

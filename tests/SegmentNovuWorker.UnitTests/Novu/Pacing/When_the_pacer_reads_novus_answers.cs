@@ -40,6 +40,27 @@ public sealed class When_the_pacer_reads_novus_answers
     }
 
     [Fact]
+    public async Task Should_say_when_a_bulk_could_be_paid_without_spending_its_tokens()
+    {
+        using var pacer = Pacer();
+        await CallAsync(pacer, Answer(remaining: 0, perSecond: 20)); // Novu's free configuration bucket (110 tokens), empty
+
+        var affordable = pacer.WhenAffordableAsync(100, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var at5s = (affordable.IsCompleted, pacer.Snapshot().Waiting);
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+        await affordable.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // 100 tokens and the lone worker's reserve (2 % of the bucket) at 20 a second: 5.11 s; told, nothing was spent.
+        Assert.Equal((false, 1), at5s);
+        Assert.Equal(0, pacer.Snapshot().Waiting);
+        Assert.InRange(pacer.Snapshot().EstimatedRemaining!.Value, 102.2, 110);
+        var bulk = pacer.AcquireAsync(100, CancellationToken.None).AsTask();
+        Assert.True(bulk.IsCompletedSuccessfully, "the bulk itself waited");
+        (await bulk).Dispose();
+    }
+
+    [Fact]
     public async Task Should_keep_a_tenth_of_the_bucket_back_once_other_clients_spend_it()
     {
         using var pacer = Pacer();

@@ -68,6 +68,35 @@ public sealed class When_upserts_wait_for_the_configuration_budget
     }
 
     [Fact]
+    public async Task Should_fill_the_bulk_with_the_upserts_that_arrive_while_the_bucket_cannot_pay_for_it()
+    {
+        // Novu's free plan: 20 configuration tokens a second, 110 in the bucket; a bulk waits about 5 s for its 100.
+        await using var standIn = await StandIn.StartAsync(new Dictionary<string, string?> { ["StandIn:SubscriberRatePerSecond"] = "20" });
+        using var novu = PacedNovu.For(standIn);
+        await novu.Client.UpsertSubscriberAsync(new SubscriberUpsert("warm-up"), "key-warm-up", CancellationToken.None);
+        // A full bucket pays a bulk at once: 300 upserts empty it.
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => novu.Client.UpsertSubscriberAsync(new SubscriberUpsert($"fill-{i}"), $"fill-{i}", CancellationToken.None)));
+        var remaining = novu.Pace(NovuRateCategory.Configuration).EstimatedRemaining;
+        Assert.True(remaining < 60, $"the bucket was not emptied: {remaining} tokens");
+        var filled = standIn.State.Requests.Count(r => r.Path == Bulk);
+
+        // The first MinBatch (101) wait for the budget, and the pacer holds a call back for it...
+        var first = Enumerable.Range(0, 101).Select(i => novu.Client.UpsertSubscriberAsync(Subscriber(i), $"key-{i}", CancellationToken.None)).ToList();
+        while (novu.Pace(NovuRateCategory.Configuration).Waiting == 0 && !first.Any(t => t.IsCompleted))
+            await Task.Delay(10);
+        // ...then 399 more arrive, long before the bucket holds a bulk's 100 tokens again (a worker's held deliveries
+        // replaced one by one): they ride in the same bulk, not in a second one.
+        var more = Enumerable.Range(101, 399).Select(i => novu.Client.UpsertSubscriberAsync(Subscriber(i), $"key-{i}", CancellationToken.None));
+        await Task.WhenAll([.. first, .. more]);
+
+        var bulks = standIn.State.Requests.Where(r => r.Path == Bulk).Skip(filled).Select(b => SubscribersIn(b).Length).ToList();
+        Assert.NotEmpty(bulks);
+        Assert.True(bulks[0] >= 450, $"bulk calls carried {string.Join(", ", bulks)} of the 500 upserts");
+        Assert.Equal(500, standIn.State.Subscribers.Keys.Count(k => k.StartsWith("user-", StringComparison.Ordinal)));
+        Assert.Equal(0, standIn.State.Requests.Count(r => r.Status == 429));
+    }
+
+    [Fact]
     public async Task Should_give_each_caller_its_own_subscribers_outcome_when_one_fails_in_the_bulk()
     {
         var (standIn, novu) = await StartAsync();
