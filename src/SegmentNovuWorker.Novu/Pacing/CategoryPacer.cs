@@ -29,9 +29,10 @@ public sealed class CategoryPacer : IDisposable
     static readonly TimeSpan AssumedLatency = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The concurrency bound while no rate is known (before Novu's first answer, or a Novu that sends no headers), or
-    /// <c>Novu:RateLimits:MaxInFlight</c> if lower: enough to learn the bucket, without sending a high plan's bound at a
-    /// bucket not read yet.
+    /// The concurrency bound while no rate is known after Novu's first answer (a Novu that sends no rate-limit headers,
+    /// as a self-hosted one), or <c>Novu:RateLimits:MaxInFlight</c> if lower. Before the first answer the bound is 1: the
+    /// first call reads the bucket. With 128 sent at once to a bucket not read yet, the free plan's configuration bucket
+    /// (110 tokens) answered 18 of them 429 at every start (the benchmark's <c>-- subscribers</c>).
     /// </summary>
     public const int UnknownRateBound = 128;
 
@@ -64,6 +65,7 @@ public sealed class CategoryPacer : IDisposable
     double _othersSeenAt = double.NegativeInfinity; // when other clients' spending last showed in an answer
 
     int _inFlight;
+    bool _answered;     // Novu has answered a call of this category (with or without rate-limit headers)
     double _timerDue = double.PositiveInfinity;
     int _latencyCount;
     double? _latencyP90;
@@ -115,7 +117,7 @@ public sealed class CategoryPacer : IDisposable
     /// </summary>
     int ConcurrencyBound => TargetRate is { } rate
         ? (int)Math.Clamp(Math.Ceiling(rate * (_latencyP90 ?? AssumedLatency.TotalSeconds) * 1.5) + 2, 1, _maxInFlight)
-        : Math.Min(UnknownRateBound, _maxInFlight);
+        : _answered ? Math.Min(UnknownRateBound, _maxInFlight) : 1;
 
     /// <summary>
     /// Tokens kept back for what other clients spend before their calls' answers reach this one: twice the tokens the
@@ -300,6 +302,7 @@ public sealed class CategoryPacer : IDisposable
             var now = Now;
             if (reading is not null)
             {
+                _answered = true;
                 RecordLatency(now - waiter.SentAt);
                 Learn(waiter, reading, now);
             }
@@ -337,7 +340,7 @@ public sealed class CategoryPacer : IDisposable
         var noise = Math.Max(2, _inFlight + 1);
 
         // Calls sent together may reach Novu in another order than this worker sent them (this call and the one the base
-        // was read from, each by up to the bound when it was sent: 128 before the rate was known), and each swap looks
+        // was read from, each by up to the bound when it was sent), and each swap looks
         // like another client's spending; only well beyond that (twice, measured: a lone worker still saw 8 against 7)
         // counts as someone else.
         var reordered = Math.Max(noise, 2 * (waiter.BoundAtSend + _baseBound) + 2);

@@ -148,7 +148,20 @@ public sealed class When_the_pacer_reads_novus_answers
             lease.Complete(Answer(remaining: 100, perSecond));
         }
 
-        Assert.Equal(CategoryPacer.UnknownRateBound, unknown); // no rate known yet: 128, whatever the maximum
+        Assert.Equal(1, unknown); // no answer yet: one call reads the bucket first
         Assert.Equal(bound, pacer.Snapshot().ConcurrencyBound);
+    }
+
+    [Fact]
+    public async Task Should_let_one_call_read_the_bucket_then_bound_a_novu_without_headers_by_the_unknown_rate()
+    {
+        using var pacer = Pacer();
+        using var first = await pacer.AcquireAsync(1, CancellationToken.None);
+        var second = pacer.AcquireAsync(1, CancellationToken.None).AsTask();
+
+        Assert.False(second.IsCompleted, "a second call went out before Novu answered the first");
+        first.Complete(new NovuRateLimitReading(HttpStatusCode.Created, null, null, null, null, null, null, null)); // self-hosted: no headers
+        using var secondLease = await second;
+        Assert.Equal(Math.Min(CategoryPacer.UnknownRateBound, 1024), pacer.Snapshot().ConcurrencyBound);
     }
 }
