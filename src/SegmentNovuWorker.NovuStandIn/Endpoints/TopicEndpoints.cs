@@ -11,9 +11,11 @@ public static class TopicEndpoints
     {
         app.MapPost("/v2/topics", (HttpContext http, JsonObject? body, StandInState state) =>
         {
-            if (body?["key"]?.GetValue<string>() is not { Length: > 0 } key)
+            if (StringOf(body?["key"]) is not { Length: > 0 } key)
                 return NovuErrors.Result(http, 422, "Validation failed", new { key = "key must be a non-empty string" });
-            var name = body["name"]?.GetValue<string>();
+            if (body!["name"] is { } given && StringOf(given) is null)
+                return NovuErrors.Result(http, 422, "Validation failed", new { name = "name must be a string" });
+            var name = StringOf(body["name"]);
             state.UpsertTopic(key, name);
             return Results.Json(new { data = new { key, name = state.TopicName(key) } }, statusCode: 201);
         });
@@ -40,4 +42,6 @@ public static class TopicEndpoints
             errors = missing.Select(id => new { subscriberId = id, code = "SUBSCRIBER_NOT_FOUND", message = $"Subscriber with id '{id}' not found" }),
         }, statusCode: add ? 201 : 200);
     }
+
+    static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

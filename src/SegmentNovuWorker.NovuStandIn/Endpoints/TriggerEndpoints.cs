@@ -23,7 +23,7 @@ public static class TriggerEndpoints
     /// <summary>One trigger as Novu's use case runs it: its answer (<c>data</c>), or the error Novu refuses it with.</summary>
     internal static (JsonObject? Result, string? Error) Trigger(JsonObject? body, StandInState state, StandInWorkflows workflows)
     {
-        if (body?["name"]?.GetValue<string>() is not { Length: > 0 } name)
+        if (body is null || StringOf(body["name"]) is not { Length: > 0 } name)
             return (null, "name must be a non-empty string");
         if (workflows.Find(name) is not { } workflow)
             return (null, $"workflow_not_found: Workflow with identifier {name} cannot be found");
@@ -31,7 +31,9 @@ public static class TriggerEndpoints
             return (null, "to must be a subscriberId, a subscriber, a topic, or an array of at most 100 of them");
         if (recipients.Select(r => r.InlineFields).OfType<JsonObject>().Select(SubscriberFields.Invalid).FirstOrDefault(f => f is not null) is { } field)
             return (null, $"to.{field} must be a string or null");
-        var transactionId = body["transactionId"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+        if (body["transactionId"] is { } given && StringOf(given) is null)
+            return (null, "transactionId must be a string");
+        var transactionId = StringOf(body["transactionId"]) ?? Guid.NewGuid().ToString();
         // As on Novu: acknowledged, nothing sent.
         if (workflow.Status != "ACTIVE")
             return (new JsonObject { ["acknowledged"] = true, ["status"] = "trigger_not_active", ["transactionId"] = transactionId }, null);

@@ -144,4 +144,15 @@ public sealed class When_a_trigger_reaches_a_subscriber : IAsyncLifetime
         Assert.Equal("u7@example.com", notification["subscriberEmail"]!.GetValue<string>());
         Assert.Equal("""[{"subscriberId":"u-7","email":"u7@example.com"}]""", notification["recipients"]!.ToJsonString());
     }
+
+    [Theory]
+    [InlineData("""{"name":42,"to":"u-1"}""")]
+    [InlineData("""{"name":{"id":"welcome"},"to":"u-1"}""")]
+    [InlineData("""{"name":"welcome","to":"u-1","transactionId":7}""")]
+    public async Task Should_refuse_a_field_of_the_wrong_type_with_a_422_as_novus_validation_does_not_a_500(string body)
+    {
+        var (status, _) = await _novu.PostAsync("/v1/events/trigger", body);
+
+        Assert.Equal(422, status);
+    }
 }
