@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SegmentNovuWorker.Testing;
 
 namespace SegmentNovuWorker.UnitTests.Architecture;
 
@@ -26,7 +27,7 @@ public sealed partial class When_the_worker_core_is_changed
     [Fact]
     public void Should_import_only_along_the_arrows_of_the_design()
     {
-        var worker = Path.Combine(RepositoryRoot(), "src", "SegmentNovuWorker.Worker");
+        var worker = Path.Combine(RabbitMqBroker.RepositoryRoot(), "src", "SegmentNovuWorker.Worker");
         var against = new List<string>();
         foreach (var (folder, allowed) in Allowed)
         {
@@ -40,15 +41,5 @@ public sealed partial class When_the_worker_core_is_changed
             }
         }
         Assert.True(against.Count == 0, "imports against the arrows of docs/design.md: " + string.Join("; ", against));
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SegmentNovuWorker.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("SegmentNovuWorker.sln not found above " + AppContext.BaseDirectory);
     }
 }
