@@ -63,6 +63,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NovuAvailability>());
         builder.Services.AddSingleton<PartitionChannels>();
         builder.Services.AddSingleton<PartitionLanes>();
+        // Tells a delivery's lane when MassTransit has acknowledged it (a handover closes the channel only then).
+        builder.Services.AddReceiveObserver<LaneSettlement>();
         builder.Services.AddSingleton<PartitionBalancer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartitionBalancer>());
         builder.Services.AddSingleton<WaitQueues>();

@@ -29,26 +29,43 @@ public sealed class UserLaneFilter(UserLanes lanes, PartitionLanes partitions, H
         // Waiting for its turn ends with the delivery, or once this worker has closed its channel (nothing will settle it).
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lanes.ReleasedWith(channel));
         using var ticket = await lanes.EnterAsync(userKey, head, channel, delivery?.DeliveryTag ?? 0, waiting.Token);
-        if (ticket.Way == LaneWay.Run)
+        LaneTicket? unparked = null;
+        try
         {
+            if (ticket.Way == LaneWay.Run)
+            {
+                await ticket.WaitTurnAsync(waiting.Token);
+                await RunAsync(context, next, userKey, queue, head, ticket.WaitingBehind, waiting.Token);
+                return;
+            }
+            // Offered to the hold as soon as the user's earlier parked events' offers are on their way: the offer channel
+            // routes them in that order, and their confirms are not waited for one by one.
+            await ticket.WaitPlaceTurnAsync(waiting.Token);
+            if (await holds.TryHoldAsync(context, userKey, ticket.MarkPlaced))
+            {
+                recorder?.Held(context);
+                return;
+            }
+            // Its user turned out not to be held any more: it runs after all, once the user's earlier parked events are done
+            // (they may be running for the same reason), behind what came before it.
             await ticket.WaitTurnAsync(waiting.Token);
-            await RunAsync(context, next, userKey, queue, head, ticket.WaitingBehind, waiting.Token);
-            return;
+            unparked = ticket.Unpark();
+            await unparked.WaitTurnAsync(waiting.Token);
+            await RunAsync(context, next, userKey, queue, head: false, waitingBehind: 0, waiting.Token);
         }
-        // Offered to the hold as soon as the user's earlier parked events' offers are on their way: the offer channel
-        // routes them in that order, and their confirms are not waited for one by one.
-        await ticket.WaitPlaceTurnAsync(waiting.Token);
-        if (await holds.TryHoldAsync(context, userKey, ticket.MarkPlaced))
+        finally
         {
-            recorder?.Held(context);
-            return;
+            // A handover closes the channel once what started has finished; MassTransit acknowledges a delivery only after
+            // this filter returns, so "finished" waits for that (LaneSettlement), or the acknowledgement would find the
+            // channel closed and the next worker would run the delivery again (two workers sharing a bucket resent
+            // 100-225 events a run so).
+            LaneSettlement.After(context, ticket.HandOffFinish());
+            if (unparked is not null)
+            {
+                LaneSettlement.After(context, unparked.HandOffFinish());
+                unparked.Dispose();
+            }
         }
-        // Its user turned out not to be held any more: it runs after all, once the user's earlier parked events are done
-        // (they may be running for the same reason), behind what came before it.
-        await ticket.WaitTurnAsync(waiting.Token);
-        using var run = ticket.Unpark();
-        await run.WaitTurnAsync(waiting.Token);
-        await RunAsync(context, next, userKey, queue, head: false, waitingBehind: 0, waiting.Token);
     }
 
     async Task RunAsync(ReceiveContext context, IPipe<ReceiveContext> next, string userKey, string queue, bool head, int waitingBehind,

@@ -373,11 +373,31 @@ public sealed class LaneTicket : IDisposable
     /// <summary>For a parked event whose user turned out not to be held: its new ticket in the run chain.</summary>
     public LaneTicket Unpark() => _lanes.Unpark(this);
 
+    bool _finishHandedOff;
+
+    /// <summary>
+    /// Takes this delivery's part in what a handover waits for (<see cref="UserLanes.BeginHandoverAsync"/>) out of
+    /// <see cref="Dispose"/>: the returned action gives it back, once, when the caller knows the delivery is settled (its
+    /// acknowledgement written). Null when it never started.
+    /// </summary>
+    public Action? HandOffFinish()
+    {
+        if (!_started || _finishHandedOff)
+            return null;
+        _finishHandedOff = true;
+        var once = 0;
+        return () =>
+        {
+            if (Interlocked.Exchange(ref once, 1) == 0)
+                _lanes.Finished();
+        };
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
-        if (_started)
+        if (_started && !_finishHandedOff)
             _lanes.Finished();
         _previous.ContinueWith(_ =>
         {

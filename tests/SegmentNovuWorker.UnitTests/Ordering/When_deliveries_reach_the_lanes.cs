@@ -219,4 +219,24 @@ public sealed class When_deliveries_reach_the_lanes
         using var after = await lanes.EnterAsync("u", false, Channel, 4, CancellationToken.None);
         Assert.Equal(LaneWay.Run, after.Way); // the user is no longer held here
     }
+
+    [Fact]
+    public async Task Should_hand_a_partition_over_only_once_what_ran_is_settled_not_merely_finished()
+    {
+        // MassTransit acknowledges a delivery after the lane filter returns: a handover that closed the channel when the
+        // ticket was disposed found acknowledgements still unwritten, and the next worker ran those deliveries again.
+        var lanes = new UserLanes("segment-events-00", new PartitionChannels());
+        var ticket = await lanes.EnterAsync("u", false, Channel, 1, CancellationToken.None);
+        await ticket.WaitTurnAsync(CancellationToken.None);
+        var settled = ticket.HandOffFinish();
+        ticket.Dispose();
+
+        var handover = lanes.BeginHandoverAsync();
+        Assert.NotNull(settled);
+        Assert.False(handover.IsCompleted, "the handover went ahead before the delivery's acknowledgement was written");
+        settled();
+        await handover.WaitAsync(TimeSpan.FromSeconds(30));
+        settled(); // once only: a second call does not count another delivery out
+        lanes.EndHandover();
+    }
 }
