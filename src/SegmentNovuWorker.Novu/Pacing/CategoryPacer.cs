@@ -148,17 +148,7 @@ public sealed class CategoryPacer : IDisposable
         }
 
         var waiter = new Waiter(cost, asked);
-        LinkedListNode<Waiter> node;
-        lock (_gate)
-        {
-            node = _waiting.AddLast(waiter);
-            Pump();
-        }
-        if (!waiter.Granted.Task.IsCompleted)
-        {
-            await using var registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-            await waiter.Granted.Task;
-        }
+        await WaitInLineAsync(waiter, cancellationToken);
         return new Lease(this, waiter);
     }
 
@@ -174,17 +164,22 @@ public sealed class CategoryPacer : IDisposable
     public async Task WhenAffordableAsync(int cost, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var probe = new Waiter(cost, Now, probe: true);
+        await WaitInLineAsync(new Waiter(cost, Now, probe: true), cancellationToken);
+    }
+
+    /// <summary>Queues <paramref name="waiter"/> and waits until it is let through (or the caller cancels).</summary>
+    async ValueTask WaitInLineAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
         LinkedListNode<Waiter> node;
         lock (_gate)
         {
-            node = _waiting.AddLast(probe);
+            node = _waiting.AddLast(waiter);
             Pump();
         }
-        if (!probe.Granted.Task.IsCompleted)
+        if (!waiter.Granted.Task.IsCompleted)
         {
             await using var registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-            await probe.Granted.Task;
+            await waiter.Granted.Task;
         }
     }
 
