@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
+using static SegmentNovuWorker.NovuStandIn.Endpoints.JsonStrings;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
@@ -71,8 +72,6 @@ public static partial class BulkSubscriberEndpoints
             return ("channels", "channels must be an array");
         return null;
     }
-
-    static bool IsString(JsonNode node) => node is JsonValue v && v.TryGetValue<string>(out _);
 
     /// <summary>Close to validator.js <c>isEmail</c>' defaults: a local part, one @, a dotted domain with a TLD of letters.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
+using static SegmentNovuWorker.NovuStandIn.Endpoints.JsonStrings;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
@@ -68,6 +69,4 @@ public static class BulkTriggerEndpoints
             errors.Add("to should not be null or undefined");
         return [.. errors];
     }
-
-    static bool IsString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out _);
 }

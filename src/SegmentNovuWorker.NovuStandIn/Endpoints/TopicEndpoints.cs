@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
+using static SegmentNovuWorker.NovuStandIn.Endpoints.JsonStrings;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
@@ -42,6 +43,4 @@ public static class TopicEndpoints
             errors = missing.Select(id => new { subscriberId = id, code = "SUBSCRIBER_NOT_FOUND", message = $"Subscriber with id '{id}' not found" }),
         }, statusCode: add ? 201 : 200);
     }
-
-    static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SegmentNovuWorker.NovuStandIn.Behaviour;
+using static SegmentNovuWorker.NovuStandIn.Endpoints.JsonStrings;
 
 namespace SegmentNovuWorker.NovuStandIn.Endpoints;
 
@@ -58,6 +59,4 @@ public static class TriggerEndpoints
         JsonObject o when StringOf(o["subscriberId"]) is { Length: > 0 } id => Recipient.Subscriber(id, SubscriberFields.Pick(o)),
         _ => null,
     };
-
-    static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
