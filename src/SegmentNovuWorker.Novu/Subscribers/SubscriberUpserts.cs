@@ -108,24 +108,17 @@ public sealed class SubscriberUpserts : IDisposable
                     await _pacer.WhenAffordableAsync(NovuRateCategories.BulkCost, watch.Token);
                     bulkAffordable = true;
                 }
-                catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-                {
-                    // cancelled callers left fewer than MinBatch: the oldest goes alone
-                }
                 catch (OperationCanceledException)
+                {
+                    // Stopping (the check below ends the pump), or cancelled callers left fewer than MinBatch: the oldest goes alone.
+                }
+                finally
                 {
                     lock (_gate)
                     {
                         _watch = null;
                         watch.Dispose();
-                        _pumping = false;
                     }
-                    return;
-                }
-                lock (_gate)
-                {
-                    _watch = null;
-                    watch.Dispose();
                 }
             }
 
